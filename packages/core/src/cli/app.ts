@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { GfnInternalError, UserError, listNames } from '../errors.js';
+import { evalCommand, evalHelp } from './eval.js';
+import { pluginsCommand, pluginsHelp } from './plugins.js';
+import { sampleCommand, sampleHelp } from './sample.js';
+import { trainCommand, trainHelp } from './train.js';
+
+const COMMANDS: Record<
+  string,
+  { run: (argv: readonly string[]) => Promise<void>; help: () => string; summary: string }
+> = {
+  train: { run: trainCommand, help: trainHelp, summary: 'train a GFlowNet and save the run' },
+  sample: {
+    run: sampleCommand,
+    help: sampleHelp,
+    summary: 'sample terminating states from a trained run',
+  },
+  eval: { run: evalCommand, help: evalHelp, summary: 'metrics of a trained run' },
+  plugins: { run: pluginsCommand, help: pluginsHelp, summary: 'list envs, losses and samplers' },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`);
+  return `Usage: gfn <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun 'gfn <command> --help' for the options of a command.\n`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      const topic = command === 'help' ? rest[0] : undefined;
+      process.stdout.write(topic && COMMANDS[topic] ? COMMANDS[topic].help() : mainHelp());
+      return 0;
+    }
+    if (command === '--version' || command === '-v') {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    const entry = COMMANDS[command];
+    if (!entry) {
+      throw new UserError(
+        `unknown command '${command}' (valid commands: ${listNames(Object.keys(COMMANDS))})`,
+      );
+    }
+    await entry.run(rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`gfn: error: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof GfnInternalError) {
+      process.stderr.write(`gfn: internal error (${err.kind}): ${err.stack ?? err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

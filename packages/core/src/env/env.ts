@@ -1,0 +1,85 @@
+/**
+ * The environment contract. A state is a fixed-width vector of int32 (`stateDim` of them); a batch
+ * of n states is one Int32Array of n * stateDim. Forward actions are 0..numActions-1 and one of
+ * them, `exitAction`, ends the trajectory in the current state; backward actions are
+ * 0..numBackwardActions-1. Masks are Uint8Array rows (1 = allowed).
+ *
+ * The core handles the exit action, copying, batching and validity checks: an env implements its
+ * domain only. `step` is never called with the exit action, and `backwardStep` never on the
+ * initial state.
+ */
+export interface DiscreteEnv {
+  /** Short name used in logs and checkpoints. */
+  readonly name: string;
+  readonly stateDim: number;
+  readonly numActions: number;
+  readonly exitAction: number;
+  readonly numBackwardActions: number;
+  /** Width of the float feature vector that `featurize` writes per state. */
+  readonly featureDim: number;
+  /** Upper bound on the number of transitions (exit included) of any trajectory. */
+  readonly maxTrajectoryLength: number;
+  /** The initial state s0, `stateDim` ints. */
+  readonly initialState: Int32Array;
+
+  /** out[i*numActions + a] = 1 when forward action a is allowed in state i (exit included). */
+  forwardMask(states: Int32Array, n: number, out: Uint8Array): void;
+  /** out[i*numBackwardActions + b] = 1 when backward action b is allowed in state i. */
+  backwardMask(states: Int32Array, n: number, out: Uint8Array): void;
+  /** Applies non-exit forward actions: out row i = step(states row i, actions[i]). */
+  step(states: Int32Array, actions: Int32Array, n: number, out: Int32Array): void;
+  /** Applies backward actions: out row i = the parent reached by backActions[i]. */
+  backwardStep(states: Int32Array, backActions: Int32Array, n: number, out: Int32Array): void;
+  /**
+   * log R(x) of terminating states. May return a Promise, for slow or remote oracles. Values must
+   * be finite; the core checks and names the offending state.
+   */
+  logReward(states: Int32Array, n: number): Float64Array | Promise<Float64Array>;
+  /** Writes `featureDim` floats per state. */
+  featurize(states: Int32Array, n: number, out: Float32Array): void;
+
+  // Optional capabilities; plugins check for them when a run is wired.
+
+  /**
+   * The backward action that undoes forward action `actions[i]` taken in state row i. Without it
+   * the core finds the backward action by trying each allowed one.
+   */
+  backwardActionOf?(states: Int32Array, actions: Int32Array, n: number, out: Int32Array): void;
+  /** All distinct parents of one state with the forward action leading from each to it. */
+  parents?(state: Int32Array): Parents;
+  /** Equal keys for vectors that are the same object (e.g. isomorphic graphs). */
+  canonicalKey?(state: Int32Array): string;
+  /** True when the reachable space is small enough to enumerate for exact metrics. */
+  readonly enumerable?: boolean;
+  /** The mode a terminating state belongs to, or null; enables the modes-found metric. */
+  modeOf?(state: Int32Array): string | null;
+  /** How many modes exist, when known. */
+  readonly numModes?: number;
+}
+
+export interface Parents {
+  /** k parent states, k * stateDim ints. */
+  states: Int32Array;
+  /** The forward action taking parent j to the child. */
+  actions: Int32Array;
+}
+
+/** A parameter an environment factory accepts, with its type, default and range. */
+export interface ParamSpec {
+  name: string;
+  type: 'int' | 'float';
+  default: number;
+  min?: number;
+  max?: number;
+  description: string;
+}
+
+export type EnvParams = Record<string, number>;
+
+/** Creates environments of one kind from parameters; what an env plugin registers. */
+export interface EnvFactory {
+  readonly name: string;
+  readonly description: string;
+  readonly params: readonly ParamSpec[];
+  create(params: EnvParams): DiscreteEnv;
+}

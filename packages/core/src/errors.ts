@@ -1,0 +1,29 @@
+/**
+ * Two kinds of failure. A `UserError` is a mistake in what the user gave us (a flag, a config, a
+ * spec, a reward): the CLI prints its message alone, without a stack trace. A `GfnInternalError`
+ * is a broken invariant inside the library or a plugin; its `kind` says which.
+ */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+}
+
+export type InternalErrorKind =
+  'shape' | 'invalid-action' | 'cycle' | 'capability' | 'state' | 'checkpoint';
+
+export class GfnInternalError extends Error {
+  override readonly name = 'GfnInternalError';
+  constructor(
+    readonly kind: InternalErrorKind,
+    message: string,
+  ) {
+    super(`[${kind}] ${message}`);
+  }
+}
+
+/** Formats a list of valid names for "unknown X" messages. */
+export function listNames(names: Iterable<string>): string {
+  return [...names]
+    .sort()
+    .map((n) => `'${n}'`)
+    .join(', ');
+}

@@ -1,0 +1,181 @@
+import * as tf from '@tensorflow/tfjs';
+import { GfnInternalError, UserError } from '../errors.js';
+import type { DiscreteEnv } from '../env/env.js';
+import { MASKED, type PolicyModel } from '../policies/model.js';
+import type { Trajectories } from '../samplers/trajectories.js';
+import type { Loss, LossOptions } from './loss.js';
+
+interface Prepared {
+  n: number;
+  b: number;
+  k: number;
+  states: Int32Array; // [N * D]
+  forwardPenalty: Float32Array; // [N * A]
+  exitOneHot: Float32Array; // [N * A], one-hot of exit on exit rows
+  isExit: Float32Array; // [N]
+  exitLogReward: Float32Array; // [N]
+  /** 1 on rows whose state is not s0 (they have parents). */
+  hasParents: Float32Array; // [N]
+  parentStates: Int32Array; // [N * K * D]
+  parentOneHot: Float32Array; // [N * K * A], the action leading to the child
+  parentPenalty: Float32Array; // [N * K], 0 for a real parent, MASKED for padding
+}
+
+/**
+ * Flow matching in log space (Bengio et al., 2021, "Flow Network based Generative Models for
+ * Non-Iterative Diverse Candidate Generation", eq. 12), with the exit-action formulation of
+ * torchgfn's FMGFlowNet. The forward logits are log edge flows log F(s -> s'). For every visited
+ * state s' other than s0:
+ *
+ *   L_flow(s') = ( log sum_{(s,a) in parents(s')} F(s, a) - log sum_{a allowed in s'} F(s', a) )^2
+ *
+ * and for every terminating state x, the exit edge must carry the reward:
+ *
+ *   L_reward(x) = ( log F(x, exit) - log R(x) )^2
+ *
+ * The loss is the mean of L_flow over visited states plus the mean of L_reward over trajectories.
+ * It needs the env's `parents`.
+ */
+export class FlowMatching implements Loss<Prepared> {
+  readonly name = 'fm';
+  readonly heads = { learnedBackward: false, stateFlow: false };
+  readonly usesLogZ = false;
+
+  constructor(options: LossOptions) {
+    requireParents(options.env);
+    if (options.backward === 'learned') {
+      throw new UserError(
+        "loss 'fm' has no backward policy (it matches flows through the env's parents); " +
+          "use '--backward uniform'",
+      );
+    }
+  }
+
+  prepare(batch: Trajectories): Prepared {
+    const env = batch.env;
+    const parentsOf = requireParents(env);
+    const n = batch.numTransitions;
+    const a = env.numActions;
+    const d = env.stateDim;
+    const states = batch.states;
+
+    const mask = new Uint8Array(n * a);
+    env.forwardMask(states, n, mask);
+    const forwardPenalty = new Float32Array(n * a);
+    for (let q = 0; q < n * a; q++) if (!mask[q]) forwardPenalty[q] = MASKED;
+
+    const isExit = new Float32Array(n);
+    const exitOneHot = new Float32Array(n * a);
+    const exitLogReward = new Float32Array(n);
+    for (let t = 0; t < batch.count; t++) {
+      const r = batch.exitRow(t);
+      isExit[r] = 1;
+      exitOneHot[r * a + env.exitAction] = 1;
+      exitLogReward[r] = batch.logRewards[t]!;
+    }
+
+    const hasParents = new Float32Array(n);
+    const lists = [];
+    let k = 1;
+    for (let i = 0; i < n; i++) {
+      const p = parentsOf(states.subarray(i * d, (i + 1) * d));
+      lists.push(p);
+      if (p.actions.length > 0) hasParents[i] = 1;
+      k = Math.max(k, p.actions.length);
+    }
+    const parentStates = new Int32Array(n * k * d);
+    const parentOneHot = new Float32Array(n * k * a);
+    const parentPenalty = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) {
+      const p = lists[i]!;
+      const count = p.actions.length;
+      for (let j = 0; j < k; j++) {
+        const slot = i * k + j;
+        if (j < count) {
+          parentStates.set(p.states.subarray(j * d, (j + 1) * d), slot * d);
+          parentOneHot[slot * a + p.actions[j]!] = 1;
+        } else {
+          // Padding: any valid state and action gives a finite value; the penalty removes it.
+          const from = count > 0 ? p.states.subarray(0, d) : states.subarray(i * d, (i + 1) * d);
+          parentStates.set(from, slot * d);
+          parentOneHot[slot * a + (count > 0 ? p.actions[0]! : env.exitAction)] = 1;
+          parentPenalty[slot] = MASKED;
+        }
+      }
+    }
+    return {
+      n,
+      b: batch.count,
+      k,
+      states,
+      forwardPenalty,
+      exitOneHot,
+      isExit,
+      exitLogReward,
+      hasParents,
+      parentStates,
+      parentOneHot,
+      parentPenalty,
+    };
+  }
+
+  compute(x: Prepared, model: PolicyModel): tf.Scalar {
+    const a = model.env.numActions;
+    const nk = x.n * x.k;
+    const logits = model.outputs(x.states, x.n).logits; // [N, A]
+    const outflow = tf.logSumExp(tf.add(logits, tf.tensor2d(x.forwardPenalty, [x.n, a])), 1); // [N]
+    const parentLogits = model.outputs(x.parentStates, nk).logits; // [N*K, A]
+    const edge = tf.sum(tf.mul(parentLogits, tf.tensor2d(x.parentOneHot, [nk, a])), 1); // [N*K]
+    const padded = tf.reshape(tf.add(edge, tf.tensor1d(x.parentPenalty)), [x.n, x.k]); // [N, K]
+    const inflow = tf.logSumExp(padded, 1); // [N]
+    const hasParents = tf.tensor1d(x.hasParents);
+    const flowTerm = tf.div(
+      tf.sum(tf.mul(hasParents, tf.square(tf.sub(inflow, outflow)))),
+      Math.max(1, sumOf(x.hasParents)),
+    );
+    const exitFlow = tf.sum(tf.mul(logits, tf.tensor2d(x.exitOneHot, [x.n, a])), 1); // [N]
+    const rewardTerm = tf.div(
+      tf.sum(
+        tf.mul(tf.tensor1d(x.isExit), tf.square(tf.sub(exitFlow, tf.tensor1d(x.exitLogReward)))),
+      ),
+      x.b,
+    );
+    return tf.add(flowTerm, rewardTerm);
+  }
+
+  /** log Z = log of the total flow out of s0. */
+  estimateLogZ(model: PolicyModel): number {
+    const { env } = model;
+    const logits = model.forwardLogits(env.initialState, 1);
+    const mask = new Uint8Array(env.numActions);
+    env.forwardMask(env.initialState, 1, mask);
+    let max = -Infinity;
+    for (let q = 0; q < env.numActions; q++) if (mask[q]) max = Math.max(max, logits[q]!);
+    let sum = 0;
+    for (let q = 0; q < env.numActions; q++) if (mask[q]) sum += Math.exp(logits[q]! - max);
+    return max + Math.log(sum);
+  }
+}
+
+function sumOf(values: Float32Array): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
+}
+
+function requireParents(env: DiscreteEnv): NonNullable<DiscreteEnv['parents']> {
+  if (!env.parents) {
+    throw new UserError(
+      `loss 'fm' (flow matching) needs the parents of each state, and env '${env.name}' does not ` +
+        'provide parents(); choose a loss that uses a backward policy instead (tb, db)',
+    );
+  }
+  const parents = env.parents.bind(env);
+  return (state) => {
+    const p = parents(state);
+    if (p.states.length !== p.actions.length * env.stateDim) {
+      throw new GfnInternalError('shape', `${env.name}.parents returned mismatched arrays`);
+    }
+    return p;
+  };
+}

@@ -1,0 +1,28 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { DiscreteEnv } from '../env/env.js';
+import type { PolicyHeads, PolicyModel } from '../policies/model.js';
+import type { Trajectories } from '../samplers/trajectories.js';
+
+/**
+ * A GFlowNet objective. `prepare` turns a batch of trajectories into plain arrays outside the
+ * gradient tape (masks, one-hots, parents); `compute` is the differentiable part and must only
+ * create tensors that `tf.variableGrads` can clean up.
+ */
+export interface Loss<P = unknown> {
+  readonly name: string;
+  /** Which heads the policy model needs for this objective. */
+  readonly heads: PolicyHeads;
+  /** Whether the objective trains the scalar log Z. */
+  readonly usesLogZ: boolean;
+  prepare(batch: Trajectories): P;
+  compute(prepared: P, model: PolicyModel): tf.Scalar;
+  /** The objective's own estimate of log Z (for the log Z error metric). */
+  estimateLogZ(model: PolicyModel): number;
+}
+
+/** What a loss plugin needs from the run to build its loss. */
+export interface LossOptions {
+  env: DiscreteEnv;
+  /** Uniform or learned backward policy. */
+  backward: 'uniform' | 'learned';
+}

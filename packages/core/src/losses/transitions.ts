@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs';
+import { backwardActionsOf } from '../env/state-utils.js';
+import { MASKED, type PolicyModel } from '../policies/model.js';
+import type { Trajectories } from '../samplers/trajectories.js';
+
+/**
+ * Per-transition arrays shared by the trajectory-based objectives. Row i is transition i of the
+ * batch (see Trajectories); for a non-exit row the next state is row i+1.
+ */
+export interface TransitionArrays {
+  n: number;
+  b: number;
+  states: Int32Array; // [N * D]
+  actionOneHot: Float32Array; // [N * A]
+  forwardPenalty: Float32Array; // [N * A], 0 or MASKED
+  isExit: Float32Array; // [N]
+  /** log R(x) on exit rows, 0 elsewhere. */
+  exitLogReward: Float32Array; // [N]
+  logRewards: Float32Array; // [B]
+  /** Uniform backward policy: -log(#allowed backward actions of the next state); 0 on exit rows. */
+  uniformLogPB: Float32Array; // [N]
+  /** Learned backward policy: one-hot of the backward action undoing row i (zeros on exit rows). */
+  backOneHot?: Float32Array; // [N * A']
+  backPenalty?: Float32Array; // [N * A'], mask of the state of row i
+}
+
+export function prepareTransitions(
+  batch: Trajectories,
+  learnedBackward: boolean,
+): TransitionArrays {
+  const env = batch.env;
+  const n = batch.numTransitions;
+  const b = batch.count;
+  const a = env.numActions;
+  const ab = env.numBackwardActions;
+  const d = env.stateDim;
+  const states = batch.states;
+
+  const mask = new Uint8Array(n * a);
+  env.forwardMask(states, n, mask);
+  const forwardPenalty = new Float32Array(n * a);
+  for (let k = 0; k < n * a; k++) if (!mask[k]) forwardPenalty[k] = MASKED;
+  const actionOneHot = new Float32Array(n * a);
+  const isExit = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    actionOneHot[i * a + batch.actions[i]!] = 1;
+    if (batch.actions[i] === env.exitAction) isExit[i] = 1;
+  }
+  const exitLogReward = new Float32Array(n);
+  const logRewards = Float32Array.from(batch.logRewards);
+  for (let t = 0; t < b; t++) exitLogReward[batch.exitRow(t)] = logRewards[t]!;
+
+  const backMask = new Uint8Array(n * ab);
+  env.backwardMask(states, n, backMask);
+  const uniformLogPB = new Float32Array(n);
+  for (let i = 0; i + 1 < n; i++) {
+    if (isExit[i]) continue;
+    let allowed = 0;
+    for (let k = 0; k < ab; k++) allowed += backMask[(i + 1) * ab + k]!;
+    uniformLogPB[i] = -Math.log(allowed);
+  }
+  const out: TransitionArrays = {
+    n,
+    b,
+    states,
+    actionOneHot,
+    forwardPenalty,
+    isExit,
+    exitLogReward,
+    logRewards,
+    uniformLogPB,
+  };
+  if (learnedBackward) {
+    const rows: number[] = [];
+    for (let i = 0; i < n; i++) if (!isExit[i]) rows.push(i);
+    const m = rows.length;
+    const parents = new Int32Array(m * d);
+    const children = new Int32Array(m * d);
+    const acts = new Int32Array(m);
+    rows.forEach((i, k) => {
+      parents.set(states.subarray(i * d, (i + 1) * d), k * d);
+      children.set(states.subarray((i + 1) * d, (i + 2) * d), k * d);
+      acts[k] = batch.actions[i]!;
+    });
+    const backActs = backwardActionsOf(env, parents, acts, children, m);
+    const backOneHot = new Float32Array(n * ab);
+    rows.forEach((i, k) => (backOneHot[i * ab + backActs[k]!] = 1));
+    const backPenalty = new Float32Array(n * ab);
+    for (let k = 0; k < n * ab; k++) if (!backMask[k]) backPenalty[k] = MASKED;
+    out.backOneHot = backOneHot;
+    out.backPenalty = backPenalty;
+  }
+  return out;
+}
+
+/** [B * N] 0/1 matrix with a 1 where row i belongs to trajectory b; multiplies [N] into [B]. */
+export function trajectoryIndicator(batch: Trajectories): Float32Array {
+  const n = batch.numTransitions;
+  const out = new Float32Array(batch.count * n);
+  for (let t = 0; t < batch.count; t++)
+    out.fill(1, t * n + batch.starts[t]!, t * n + batch.starts[t + 1]!);
+  return out;
+}
+
+/** log pi(a_i | s_i) of every row's action under the model's forward policy. */
+export function forwardLogProbs(logits: tf.Tensor2D, x: TransitionArrays): tf.Tensor1D {
+  const a = logits.shape[1];
+  const masked = tf.add(logits, tf.tensor2d(x.forwardPenalty, [x.n, a])); // [N, A]
+  const logp = tf.logSoftmax(masked); // [N, A]
+  return tf.sum(tf.mul(logp, tf.tensor2d(x.actionOneHot, [x.n, a])), 1); // [N]
+}
+
+/**
+ * log P_B(s_i | s_{i+1}) of every non-exit row (0 on exit rows): uniform, or from the model's
+ * backward head evaluated at the next state (row i+1).
+ */
+export function backwardLogProbs(
+  model: PolicyModel,
+  backLogits: tf.Tensor2D | undefined,
+  x: TransitionArrays,
+): tf.Tensor1D {
+  if (!model.heads.learnedBackward || !backLogits || !x.backOneHot || !x.backPenalty) {
+    return tf.tensor1d(x.uniformLogPB);
+  }
+  const ab = backLogits.shape[1];
+  const logp = tf.logSoftmax(tf.add(backLogits, tf.tensor2d(x.backPenalty, [x.n, ab]))); // [N, A']
+  const next = tf.concat([tf.slice(logp, [1, 0], [x.n - 1, ab]), tf.zeros([1, ab])], 0); // [N, A']
+  return tf.sum(tf.mul(next, tf.tensor2d(x.backOneHot, [x.n, ab])), 1); // [N]
+}

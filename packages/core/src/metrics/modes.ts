@@ -1,0 +1,35 @@
+import type { DiscreteEnv } from '../env/env.js';
+
+/** Distinct modes among all terminating states seen so far (env.modeOf decides what a mode is). */
+export class ModeTracker {
+  private readonly seen = new Set<string>();
+  private visits = 0;
+
+  constructor(private readonly env: DiscreteEnv) {}
+
+  get enabled(): boolean {
+    return this.env.modeOf !== undefined;
+  }
+
+  observe(terminal: Int32Array, n: number): void {
+    this.visits += n;
+    if (!this.env.modeOf) return;
+    const d = this.env.stateDim;
+    for (let i = 0; i < n; i++) {
+      const mode = this.env.modeOf(terminal.subarray(i * d, (i + 1) * d));
+      if (mode !== null) this.seen.add(mode);
+    }
+  }
+
+  get found(): number {
+    return this.seen.size;
+  }
+
+  get total(): number | null {
+    return this.env.numModes ?? null;
+  }
+
+  get trajectories(): number {
+    return this.visits;
+  }
+}

@@ -1,0 +1,19 @@
+/** One training iteration as reporters see it; evaluation iterations carry exact metrics too. */
+export interface StepRecord {
+  iteration: number;
+  trajectories: number;
+  loss: number;
+  /** The objective's current log Z estimate. */
+  logz: number;
+  modes_found?: number;
+  /** Training time so far, evaluations excluded. */
+  seconds: number;
+  [metric: string]: number | undefined;
+}
+
+export interface Reporter {
+  onStart?(total: number): void;
+  onStep?(record: StepRecord): void;
+  onEval?(record: StepRecord): void | Promise<void>;
+  onEnd?(): void | Promise<void>;
+}

@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Loss } from '../losses/loss.js';
+import { type ExactMetrics, exactMetrics } from '../metrics/evaluate.js';
+import { ModeTracker } from '../metrics/modes.js';
+import type { StateGraph } from '../metrics/state-graph.js';
+import type { PolicyModel } from '../policies/model.js';
+import type { Sampler } from '../samplers/sampler.js';
+import type { Reporter, StepRecord } from './reporter.js';
+
+export interface TrainerOptions {
+  iterations: number;
+  batchSize: number;
+  /** Adam learning rate of the estimator. */
+  lr: number;
+  /** Adam learning rate of log Z (objectives that learn it). */
+  lrLogZ: number;
+  /** Exact metrics every this many iterations (and at the end), when a state graph is given. */
+  evalEvery: number;
+}
+
+export interface TrainResult {
+  iterations: number;
+  trajectories: number;
+  /** Training time in seconds, evaluations excluded. */
+  seconds: number;
+  finalLoss: number;
+  modesFound: number | null;
+  modesTotal: number | null;
+  exact: ExactMetrics | null;
+}
+
+/**
+ * The training loop: sample trajectories without gradients, prepare them, compute the loss and
+ * its gradients in one batched pass, take an Adam step (separate learning rate for log Z); every
+ * `evalEvery` iterations, exact metrics when the space is enumerable; reporters see everything.
+ */
+export class Trainer {
+  readonly modes: ModeTracker;
+  private readonly optimizer: tf.Optimizer;
+  private readonly logZOptimizer: tf.Optimizer;
+  private iteration = 0;
+  private trainSeconds = 0;
+
+  constructor(
+    readonly model: PolicyModel,
+    readonly loss: Loss,
+    readonly sampler: Sampler,
+    readonly options: TrainerOptions,
+    readonly reporters: Reporter[] = [],
+    readonly graph: StateGraph | null = null,
+  ) {
+    this.optimizer = tf.train.adam(options.lr);
+    this.logZOptimizer = tf.train.adam(options.lrLogZ);
+    this.modes = new ModeTracker(model.env);
+  }
+
+  /** One iteration; returns the loss value. */
+  async step(): Promise<number> {
+    const batch = await this.sampler.sample(this.model, this.options.batchSize);
+    this.modes.observe(batch.terminalStates(), batch.count);
+    const prepared = this.loss.prepare(batch);
+    const vars = [...this.model.netVariables, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
+    const { value, grads } = tf.variableGrads(
+      () => this.loss.compute(prepared, this.model) as tf.Scalar,
+      vars,
+    );
+    const logZName = this.model.logZ.name;
+    const { [logZName]: logZGrad, ...netGrads } = grads;
+    this.optimizer.applyGradients(netGrads);
+    if (logZGrad) this.logZOptimizer.applyGradients({ [logZName]: logZGrad });
+    const lossValue = value.dataSync()[0]!;
+    tf.dispose([value, ...Object.values(grads)]);
+    this.iteration += 1;
+    return lossValue;
+  }
+
+  async train(): Promise<TrainResult> {
+    const { iterations, evalEvery } = this.options;
+    for (const r of this.reporters) r.onStart?.(iterations);
+    let finalLoss = NaN;
+    let exact: ExactMetrics | null = null;
+    const start = this.iteration;
+    while (this.iteration < start + iterations) {
+      const t0 = performance.now();
+      finalLoss = await this.step();
+      this.trainSeconds += (performance.now() - t0) / 1000;
+      const record = this.record(finalLoss);
+      for (const r of this.reporters) r.onStep?.(record);
+      const done = this.iteration - start;
+      if (this.graph && (done % evalEvery === 0 || done === iterations)) {
+        exact = exactMetrics(this.model, this.loss, this.graph);
+        const evalRecord = { ...record, ...exact };
+        for (const r of this.reporters) await r.onEval?.(evalRecord);
+      }
+    }
+    for (const r of this.reporters) await r.onEnd?.();
+    return {
+      iterations: this.iteration,
+      trajectories: this.modes.trajectories,
+      seconds: this.trainSeconds,
+      finalLoss,
+      modesFound: this.modes.enabled ? this.modes.found : null,
+      modesTotal: this.modes.enabled ? this.modes.total : null,
+      exact,
+    };
+  }
+
+  private record(loss: number): StepRecord {
+    const record: StepRecord = {
+      iteration: this.iteration,
+      trajectories: this.modes.trajectories,
+      loss,
+      logz: this.loss.estimateLogZ(this.model),
+      seconds: this.trainSeconds,
+    };
+    if (this.modes.enabled) record.modes_found = this.modes.found;
+    return record;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.logZOptimizer.dispose();
+  }
+}
