@@ -1,3 +1,4 @@
+export * as tf from '@tensorflow/tfjs';
 export { ContainerModule } from 'inversify';
 export {
   type BackendInfo,

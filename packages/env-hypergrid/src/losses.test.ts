@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import {
   DetailedBalance,
+  tf,
   FlowMatching,
   type Loss,
   OnPolicySampler,
@@ -23,7 +23,6 @@ import { HypergridEnv } from './hypergrid.js';
  * the number of parents of c. The forward policy is then F(s -> c) / F(s), and Z = F(s0).
  */
 function exactFlows(graph: StateGraph): { stateFlow: Float64Array; edgeFlow: Float64Array } {
-  const { env } = graph;
   const parentsCount = new Int32Array(graph.size);
   for (let e = 0; e < graph.edgeChild.length; e++) parentsCount[graph.edgeChild[e]!]! += 1;
   const stateFlow = new Float64Array(graph.size);

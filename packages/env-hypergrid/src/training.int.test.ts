@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import {
   RUN_DEFAULTS,
   type RunConfig,
@@ -6,6 +5,7 @@ import {
   buildStateGraph,
   createRun,
   initBackend,
+  tf,
 } from '@gflownet/core';
 import { hypergridModule } from './module.js';
 

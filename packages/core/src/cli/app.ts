@@ -7,7 +7,11 @@ import { trainCommand, trainHelp } from './train.js';
 
 const COMMANDS: Record<
   string,
-  { run: (argv: readonly string[]) => Promise<void>; help: () => string; summary: string }
+  {
+    run: (argv: readonly string[]) => Promise<void>;
+    help: () => string | Promise<string>;
+    summary: string;
+  }
 > = {
   train: { run: trainCommand, help: trainHelp, summary: 'train a GFlowNet and save the run' },
   sample: {
@@ -37,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
-      process.stdout.write(topic && COMMANDS[topic] ? COMMANDS[topic].help() : mainHelp());
+      process.stdout.write(topic && COMMANDS[topic] ? await COMMANDS[topic].help() : mainHelp());
       return 0;
     }
     if (command === '--version' || command === '-v') {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_DEFAULTS, createRun } from '../di/run.js';
-import type { RunConfig } from '../di/tokens.js';
+import { RUN_DEFAULTS, createContainer, createRun } from '../di/run.js';
+import { EnvFactory, type RunConfig } from '../di/tokens.js';
+import { describeRange } from '../env/params.js';
 import { UserError } from '../errors.js';
 import { empiricalL1, sampleTerminalStates } from '../metrics/evaluate.js';
 import { buildStateGraph } from '../metrics/state-graph.js';
@@ -10,7 +11,7 @@ import { ProgressBar } from '../trainer/progress.js';
 import type { Reporter } from '../trainer/reporter.js';
 import { Trainer } from '../trainer/trainer.js';
 import { type FlagSpec, type FlagValue, convertFlag, formatHelp, parseFlags } from './flags.js';
-import { loadPluginModule } from './modules.js';
+import { BUILTIN_ENVS, loadPluginModule } from './modules.js';
 import { RUN_FILES, type SavedRunConfig, ensureRunDir, writeJsonAtomic } from './run-dir.js';
 import { info, resolveEnv, startBackend } from './setup.js';
 
@@ -157,22 +158,31 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
 ];
 
-const TRAIN_FOOTER = `Env parameters are flags too; for the hypergrid: --ndim N (1..8, default 2), --height N
-(2..64, default 8), --r0 X (0.1), --r1 X (0.5), --r2 X (2.0).
-
-Writes config.json, model.json, metrics.jsonl and summary.json to the run directory and prints the
+const TRAIN_FOOTER = `Writes config.json, model.json, metrics.jsonl and summary.json to the run directory and prints the
 distance of the trained sampler to R/Z: l1 is sum_x |p(x) - R(x)/Z| (torchgfn's convention),
 l1_mean divides it by the number of terminating states (the 2021 paper's).
 
 Example:
   gfn train --env hypergrid --ndim 2 --height 8 --loss tb --batch-size 128 --iterations 250`;
 
-export function trainHelp(): string {
+/** The help text, with the parameters of the built-in envs read from their own declarations. */
+export async function trainHelp(): Promise<string> {
+  const lines = ['Env parameters are flags too (--NAME VALUE or --param NAME=VALUE):'];
+  for (const specifier of Object.values(BUILTIN_ENVS)) {
+    const module = await loadPluginModule(specifier);
+    for (const factory of createContainer([module]).getAll<EnvFactory>(EnvFactory)) {
+      lines.push(`  ${factory.name}:`);
+      for (const p of factory.params) {
+        const range = `range ${describeRange(p)}; default ${p.default}`;
+        lines.push(`    --${p.name} ${p.type === 'int' ? 'N' : 'X'}  ${p.description} (${range})`);
+      }
+    }
+  }
   return formatHelp(
     'gfn train [options] [--ENV_PARAM value ...]',
     'Train a GFlowNet.',
     TRAIN_FLAGS,
-    TRAIN_FOOTER,
+    `${lines.join('\n')}\n\n${TRAIN_FOOTER}`,
   );
 }
 
@@ -243,7 +253,7 @@ function readConfigFile(path: string): Record<string, unknown> {
 export async function trainCommand(argv: readonly string[]): Promise<void> {
   const { values, envParams } = mergeTrainOptions(argv);
   if (values['help']) {
-    process.stdout.write(trainHelp());
+    process.stdout.write(await trainHelp());
     return;
   }
   const backend = await startBackend(values['backend'] as string);

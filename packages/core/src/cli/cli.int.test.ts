@@ -1,0 +1,208 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// Runs the built CLI (the test command builds every package first) from the repository root.
+const ROOT = resolve(import.meta.dirname, '../../../..');
+const GFN = join(ROOT, 'packages/core/bin/gfn.js');
+
+function gfn(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [GFN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectUserError(r: { code: number; stderr: string }, ...fragments: string[]): void {
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/^gfn: error: /m);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  for (const f of fragments) expect(r.stderr).toContain(f);
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gfn-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('gfn train, sample and eval', () => {
+  let runDir: string;
+  let summary: Record<string, unknown>;
+
+  beforeAll(() => {
+    runDir = join(dir, 'run');
+    const t = gfn(
+      'train',
+      '--env',
+      'hypergrid',
+      '--ndim',
+      '2',
+      '--height',
+      '4',
+      '--loss',
+      'db',
+      '--iterations',
+      '30',
+      '--batch-size',
+      '16',
+      '--eval-samples',
+      '2000',
+      '--backend',
+      'wasm',
+      '--out',
+      runDir,
+      '--quiet',
+    );
+    expect(t.stderr).toContain('backend: wasm');
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain('l1_exact');
+    summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+  });
+
+  it('writes a summary with the documented fields', () => {
+    for (const key of [
+      'env',
+      'loss',
+      'iterations',
+      'trajectories',
+      'seconds',
+      'iterations_per_second',
+      'backend',
+      'l1_exact',
+      'l1_mean_exact',
+      'jsd_exact',
+      'l1_sampled',
+      'modes_found',
+      'modes_total',
+    ]) {
+      expect(summary).toHaveProperty(key);
+    }
+    expect(summary['env']).toBe('hypergrid');
+    expect(summary['loss']).toBe('db');
+    expect(summary['backend']).toBe('wasm');
+    expect(summary['iterations']).toBe(30);
+    expect(summary['trajectories']).toBe(480);
+    expect(summary['l1_mean_exact']).toBeCloseTo((summary['l1_exact'] as number) / 16, 10);
+    expect(summary['modes_total']).toBe(4);
+    const metrics = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+    expect(metrics.filter((l) => l.includes('"kind":"step"'))).toHaveLength(30);
+  });
+
+  it('samples terminating states from the saved model', () => {
+    const out = join(dir, 'samples.jsonl');
+    const r = gfn('sample', '--run', runDir, '-n', '50', '--out', out);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(50);
+    for (const line of lines) {
+      const x = JSON.parse(line) as number[];
+      expect(x).toHaveLength(2);
+      for (const v of x) expect(v >= 0 && v < 4 && Number.isInteger(v)).toBe(true);
+    }
+  });
+
+  it('evaluates the saved model to the metrics training reported', () => {
+    const r = gfn('eval', '--run', runDir, '--samples', '1000');
+    expect(r.code).toBe(0);
+    const metrics = JSON.parse(r.stdout) as Record<string, number>;
+    expect(metrics['l1_exact']).toBeCloseTo(summary['l1_exact'] as number, 5);
+    expect(metrics['logz_estimate']).toBeCloseTo(summary['logz_estimate'] as number, 5);
+    expect(metrics['l1_sampled']).toBeGreaterThan(0);
+  });
+});
+
+describe('gfn train --config', () => {
+  it('reads flags and env parameters from a JSON file, flags winning', () => {
+    const config = join(dir, 'run.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        iterations: 3,
+        batchSize: 4,
+        'eval-samples': 0,
+        ndim: 3,
+        height: 3,
+        loss: 'fm',
+      }),
+    );
+    const out = join(dir, 'from-config');
+    const r = gfn('train', '--config', config, '--iterations', '4', '--out', out, '--quiet');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(s['iterations']).toBe(4);
+    expect(s['trajectories']).toBe(16);
+    expect(s['loss']).toBe('fm');
+    expect(s['env_params']).toMatchObject({ ndim: 3, height: 3 });
+  });
+});
+
+describe('bad input', () => {
+  it('lists the valid env names for an unknown env', () => {
+    expectUserError(gfn('train', '--env', 'hypergird'), "unknown env 'hypergird'", "'hypergrid'");
+  });
+  it('lists the valid loss names for an unknown loss', () => {
+    expectUserError(
+      gfn('train', '--loss', 'tbb', '--iterations', '1'),
+      "unknown loss 'tbb'",
+      "'db', 'fm', 'tb'",
+    );
+  });
+  it('names the flag of a malformed number', () => {
+    expectUserError(gfn('train', '--lr', '1e-3x'), "--lr: '1e-3x' is not a number");
+  });
+  it('names the flag and the range of an out-of-range env parameter', () => {
+    expectUserError(gfn('train', '--ndim', '9'), '--ndim', '9 is out of range (allowed: 1..8)');
+  });
+  it('names the flag and the range of an out-of-range option', () => {
+    expectUserError(
+      gfn('train', '--epsilon', '1.5'),
+      '--epsilon: 1.5 is out of range (allowed: 0..1)',
+    );
+  });
+  it('names the state whose reward is not positive', () => {
+    const r = gfn(
+      'train',
+      '--r0',
+      '0',
+      '--iterations',
+      '2',
+      '--quiet',
+      '--out',
+      join(dir, 'bad-reward'),
+    );
+    expectUserError(r, 'the reward of state [', 'must be positive and finite');
+  });
+  it('rejects an unknown flag with the list of valid ones', () => {
+    expectUserError(gfn('sample', '--runn', 'x'), 'unknown flag --runn', '--run');
+  });
+  it('explains a directory that is not a run', () => {
+    expectUserError(gfn('eval', '--run', dir), 'is not a run directory');
+  });
+  it('lists the valid commands for an unknown command', () => {
+    expectUserError(gfn('trian'), "unknown command 'trian'", "'train'");
+  });
+});
+
+describe('help', () => {
+  it.each(['train', 'sample', 'eval', 'plugins'])('documents gfn %s', (command) => {
+    const r = gfn(command, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: gfn ${command}`);
+  });
+  it('lists the registered plugins', () => {
+    const r = gfn('plugins');
+    expect(r.code).toBe(0);
+    for (const name of ['hypergrid', 'tb', 'db', 'fm', 'on-policy'])
+      expect(r.stdout).toContain(name);
+  });
+});
