@@ -1,18 +1,11 @@
 import { empiricalL1, exactMetrics, sampleTerminalStates } from '../metrics/evaluate.js';
 import { ModeTracker } from '../metrics/modes.js';
 import { buildStateGraph } from '../metrics/state-graph.js';
-import { UserError } from '../errors.js';
-import { type FlagSpec, formatHelp, parseFlags } from './flags.js';
-import { loadRun } from './load-run.js';
-import { startBackend } from './setup.js';
+import { type FlagSpec, RUN_DIR_FLAGS, formatHelp, parseFlags } from './flags.js';
+import { openRun } from './load-run.js';
 
 export const EVAL_FLAGS: FlagSpec[] = [
-  {
-    name: 'run',
-    type: 'string',
-    placeholder: 'DIR',
-    description: 'run directory written by gfn train (required)',
-  },
+  ...RUN_DIR_FLAGS,
   {
     name: 'samples',
     type: 'int',
@@ -21,15 +14,6 @@ export const EVAL_FLAGS: FlagSpec[] = [
     max: 100_000_000,
     description: 'fresh samples for l1_sampled',
   },
-  { name: 'seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1, description: 'random seed' },
-  {
-    name: 'backend',
-    type: 'string',
-    default: 'auto',
-    choices: ['auto', 'node', 'wasm', 'cpu'],
-    description: 'tensor backend',
-  },
-  { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
 ];
 
 export function evalHelp(): string {
@@ -47,10 +31,7 @@ export async function evalCommand(argv: readonly string[]): Promise<void> {
     process.stdout.write(evalHelp());
     return;
   }
-  const dir = values['run'] as string | undefined;
-  if (!dir) throw new UserError('gfn eval: --run DIR is required');
-  const backend = await startBackend((values['backend'] as string | undefined) ?? 'auto');
-  const run = await loadRun(dir);
+  const { run, backend } = await openRun(values, 'eval');
   const samples = (values['samples'] as number | undefined) ?? 100_000;
   const seed = (values['seed'] as number | undefined) ?? 0;
   const graph = run.env.enumerable ? await buildStateGraph(run.env) : null;

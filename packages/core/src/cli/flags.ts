@@ -164,3 +164,22 @@ function placeholderOf(s: FlagSpec): string {
       return s.choices ? s.choices.join('|') : 'VALUE';
   }
 }
+
+/** Flags shared by the commands that load a trained run (sample, eval). */
+export const RUN_DIR_FLAGS: FlagSpec[] = [
+  {
+    name: 'run',
+    type: 'string',
+    placeholder: 'DIR',
+    description: 'run directory written by gfn train (required)',
+  },
+  { name: 'seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1, description: 'random seed' },
+  {
+    name: 'backend',
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', 'node', 'wasm', 'cpu'],
+    description: 'tensor backend',
+  },
+  { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
+];

@@ -1,17 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { sampleTerminalStates } from '../metrics/evaluate.js';
-import { UserError } from '../errors.js';
-import { type FlagSpec, formatHelp, parseFlags } from './flags.js';
-import { loadRun } from './load-run.js';
-import { startBackend } from './setup.js';
+import { type FlagSpec, RUN_DIR_FLAGS, formatHelp, parseFlags } from './flags.js';
+import { openRun } from './load-run.js';
 
 export const SAMPLE_FLAGS: FlagSpec[] = [
-  {
-    name: 'run',
-    type: 'string',
-    placeholder: 'DIR',
-    description: 'run directory written by gfn train (required)',
-  },
+  ...RUN_DIR_FLAGS,
   {
     name: 'num',
     alias: 'n',
@@ -27,15 +20,6 @@ export const SAMPLE_FLAGS: FlagSpec[] = [
     placeholder: 'FILE',
     description: 'output file (default: standard output)',
   },
-  { name: 'seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1, description: 'random seed' },
-  {
-    name: 'backend',
-    type: 'string',
-    default: 'auto',
-    choices: ['auto', 'node', 'wasm', 'cpu'],
-    description: 'tensor backend',
-  },
-  { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
 ];
 
 export function sampleHelp(): string {
@@ -52,10 +36,7 @@ export async function sampleCommand(argv: readonly string[]): Promise<void> {
     process.stdout.write(sampleHelp());
     return;
   }
-  const dir = values['run'] as string | undefined;
-  if (!dir) throw new UserError('gfn sample: --run DIR is required');
-  await startBackend((values['backend'] as string | undefined) ?? 'auto');
-  const run = await loadRun(dir);
+  const { run } = await openRun(values, 'sample');
   const n = (values['num'] as number | undefined) ?? 1000;
   const terminal = await sampleTerminalStates(
     run.model,

@@ -4,6 +4,7 @@ import type { DiscreteEnv } from '../env/env.js';
 import { MASKED, type PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
 import type { Loss, LossOptions } from './loss.js';
+import { forwardMaskPenalty } from './transitions.js';
 
 interface Prepared {
   n: number;
@@ -59,10 +60,7 @@ export class FlowMatching implements Loss<Prepared> {
     const d = env.stateDim;
     const states = batch.states;
 
-    const mask = new Uint8Array(n * a);
-    env.forwardMask(states, n, mask);
-    const forwardPenalty = new Float32Array(n * a);
-    for (let q = 0; q < n * a; q++) if (!mask[q]) forwardPenalty[q] = MASKED;
+    const forwardPenalty = forwardMaskPenalty(env, states, n);
 
     const isExit = new Float32Array(n);
     const exitOneHot = new Float32Array(n * a);

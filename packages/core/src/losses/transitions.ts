@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { DiscreteEnv } from '../env/env.js';
 import { backwardActionsOf } from '../env/state-utils.js';
 import { MASKED, type PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
@@ -36,10 +37,7 @@ export function prepareTransitions(
   const d = env.stateDim;
   const states = batch.states;
 
-  const mask = new Uint8Array(n * a);
-  env.forwardMask(states, n, mask);
-  const forwardPenalty = new Float32Array(n * a);
-  for (let k = 0; k < n * a; k++) if (!mask[k]) forwardPenalty[k] = MASKED;
+  const forwardPenalty = forwardMaskPenalty(env, states, n);
   const actionOneHot = new Float32Array(n * a);
   const isExit = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -91,6 +89,16 @@ export function prepareTransitions(
     out.backPenalty = backPenalty;
   }
   return out;
+}
+
+/** The forward mask of n states as an additive penalty: 0 where allowed, MASKED elsewhere. */
+export function forwardMaskPenalty(env: DiscreteEnv, states: Int32Array, n: number): Float32Array {
+  const a = env.numActions;
+  const mask = new Uint8Array(n * a);
+  env.forwardMask(states, n, mask);
+  const penalty = new Float32Array(n * a);
+  for (let k = 0; k < n * a; k++) if (!mask[k]) penalty[k] = MASKED;
+  return penalty;
 }
 
 /** [B * N] 0/1 matrix with a 1 where row i belongs to trajectory b; multiplies [N] into [B]. */
