@@ -10,13 +10,7 @@ export {
 export { GfnInternalError, type InternalErrorKind, UserError } from './errors.js';
 export type { DiscreteEnv, EnvParams, ParamSpec, Parents } from './env/env.js';
 export { checkRange, describeRange, parseNumber, resolveEnvParams } from './env/params.js';
-export {
-  backwardActionsOf,
-  checkedLogReward,
-  formatState,
-  isInitial,
-  stateKey,
-} from './env/state-utils.js';
+export { backwardActionsOf, checkedLogReward, formatState, stateKey } from './env/state-utils.js';
 export { Rng } from './util/rng.js';
 export type { Estimator, SerializedEstimator, SerializedTensor } from './policies/estimator.js';
 export { MlpEstimator, type MlpConfig } from './policies/mlp.js';

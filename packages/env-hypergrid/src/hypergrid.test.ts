@@ -15,6 +15,29 @@ function allStates(ndim: number, height: number): Int32Array {
   return out;
 }
 
+/** Calls visit(state, action, child) for every allowed non-exit forward step from `states`. */
+function forEachStep(
+  env: HypergridEnv,
+  states: Int32Array,
+  n: number,
+  visit: (state: Int32Array, action: Int32Array, child: Int32Array) => void,
+): void {
+  const d = env.stateDim;
+  const fwd = new Uint8Array(env.numActions);
+  const one = new Int32Array(1);
+  const child = new Int32Array(d);
+  for (let i = 0; i < n; i++) {
+    const s = states.subarray(i * d, (i + 1) * d);
+    env.forwardMask(s, 1, fwd);
+    for (let a = 0; a < env.numActions; a++) {
+      if (!fwd[a] || a === env.exitAction) continue;
+      one[0] = a;
+      env.step(s, one, 1, child);
+      visit(s, one, child);
+    }
+  }
+}
+
 const GRIDS: [number, number][] = [
   [1, 5],
   [2, 4],
@@ -42,44 +65,24 @@ describe.each(GRIDS)('hypergrid ndim=%i height=%i', (ndim, height) => {
   });
 
   it('undoes every forward step with the matching backward step', () => {
-    const fwd = new Uint8Array(env.numActions);
-    const one = new Int32Array(1);
-    const child = new Int32Array(ndim);
     const back = new Int32Array(ndim);
     const backAction = new Int32Array(1);
     let checked = 0;
-    for (let i = 0; i < n; i++) {
-      const s = states.subarray(i * ndim, (i + 1) * ndim);
-      env.forwardMask(s, 1, fwd);
-      for (let a = 0; a < ndim; a++) {
-        if (!fwd[a]) continue;
-        one[0] = a;
-        env.step(s, one, 1, child);
-        env.backwardActionOf(s, one, 1, backAction);
-        env.backwardStep(child, backAction, 1, back);
-        expect(Array.from(back)).toEqual(Array.from(s));
-        checked++;
-      }
-    }
+    forEachStep(env, states, n, (s, action, child) => {
+      env.backwardActionOf(s, action, 1, backAction);
+      env.backwardStep(child, backAction, 1, back);
+      expect(Array.from(back)).toEqual(Array.from(s));
+      checked++;
+    });
     expect(checked).toBe(ndim * (height - 1) * height ** (ndim - 1));
   });
 
   it('lists exactly the states whose forward steps lead to each state', () => {
     const expected = new Map<string, string[]>();
-    const fwd = new Uint8Array(env.numActions);
-    const one = new Int32Array(1);
-    const child = new Int32Array(ndim);
-    for (let i = 0; i < n; i++) {
-      const s = states.subarray(i * ndim, (i + 1) * ndim);
-      env.forwardMask(s, 1, fwd);
-      for (let a = 0; a < ndim; a++) {
-        if (!fwd[a]) continue;
-        one[0] = a;
-        env.step(s, one, 1, child);
-        const key = child.join(',');
-        expected.set(key, [...(expected.get(key) ?? []), `${s.join(',')}/${a}`]);
-      }
-    }
+    forEachStep(env, states, n, (s, action, child) => {
+      const key = child.join(',');
+      expected.set(key, [...(expected.get(key) ?? []), `${s.join(',')}/${action[0]}`]);
+    });
     for (let i = 0; i < n; i++) {
       const s = states.subarray(i * ndim, (i + 1) * ndim);
       const p = env.parents(s);

@@ -7,13 +7,6 @@ export function stateKey(env: DiscreteEnv, states: Int32Array, i = 0): string {
   return env.canonicalKey ? env.canonicalKey(row) : row.join(',');
 }
 
-export function isInitial(env: DiscreteEnv, states: Int32Array, i: number): boolean {
-  const d = env.stateDim;
-  const s0 = env.initialState;
-  for (let j = 0; j < d; j++) if (states[i * d + j] !== s0[j]) return false;
-  return true;
-}
-
 export function formatState(env: DiscreteEnv, states: Int32Array, i = 0): string {
   return `[${Array.from(states.subarray(i * env.stateDim, (i + 1) * env.stateDim)).join(', ')}]`;
 }

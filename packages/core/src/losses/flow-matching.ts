@@ -3,6 +3,7 @@ import { GfnInternalError, UserError } from '../errors.js';
 import type { DiscreteEnv } from '../env/env.js';
 import { MASKED, type PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
+import { logSumExp } from '../metrics/state-graph.js';
 import type { Loss, LossOptions } from './loss.js';
 import { forwardMaskPenalty } from './transitions.js';
 
@@ -147,11 +148,7 @@ export class FlowMatching implements Loss<Prepared> {
     const logits = model.forwardLogits(env.initialState, 1);
     const mask = new Uint8Array(env.numActions);
     env.forwardMask(env.initialState, 1, mask);
-    let max = -Infinity;
-    for (let q = 0; q < env.numActions; q++) if (mask[q]) max = Math.max(max, logits[q]!);
-    let sum = 0;
-    for (let q = 0; q < env.numActions; q++) if (mask[q]) sum += Math.exp(logits[q]! - max);
-    return max + Math.log(sum);
+    return logSumExp(logits.filter((_, q) => mask[q] === 1));
   }
 }
 

@@ -42,11 +42,4 @@ export class Trajectories {
     }
     return out;
   }
-
-  /** Trajectory index of every row, [N]. */
-  trajectoryOfRows(): Int32Array {
-    const out = new Int32Array(this.numTransitions);
-    for (let b = 0; b < this.count; b++) out.fill(b, this.starts[b]!, this.starts[b + 1]!);
-    return out;
-  }
 }
