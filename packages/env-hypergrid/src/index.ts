@@ -1,2 +1,8 @@
 export { HYPERGRID_DEFAULTS, HypergridEnv, type HypergridOptions } from './hypergrid.js';
-export { hypergridFactory, hypergridModule, hypergridModule as default } from './module.js';
+export {
+  HYPERGRID_SPEC_PATH,
+  HypergridSpecEnv,
+  hypergridFactory,
+  hypergridModule,
+  hypergridModule as default,
+} from './module.js';

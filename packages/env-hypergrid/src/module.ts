@@ -1,59 +1,22 @@
+import { fileURLToPath } from 'node:url';
 import { ContainerModule, EnvFactory } from '@gflownet/core';
-import { HYPERGRID_DEFAULTS, HypergridEnv } from './hypergrid.js';
+import { loadSpecFile, specEnvFactory } from '@gflownet/dsl';
 
-export const hypergridFactory: EnvFactory = {
-  name: 'hypergrid',
-  description: 'the hypergrid of Bengio et al. (2021): 2^ndim reward modes near the corners',
-  params: [
-    {
-      name: 'ndim',
-      type: 'int',
-      default: HYPERGRID_DEFAULTS.ndim,
-      min: 1,
-      max: 8,
-      description: 'number of dimensions',
-    },
-    {
-      name: 'height',
-      type: 'int',
-      default: HYPERGRID_DEFAULTS.height,
-      min: 2,
-      max: 64,
-      description: 'points per dimension',
-    },
-    {
-      name: 'r0',
-      type: 'float',
-      default: HYPERGRID_DEFAULTS.r0,
-      min: 0,
-      description: 'reward everywhere (R0 > 0)',
-    },
-    {
-      name: 'r1',
-      type: 'float',
-      default: HYPERGRID_DEFAULTS.r1,
-      min: 0,
-      description: 'extra reward away from the centre',
-    },
-    {
-      name: 'r2',
-      type: 'float',
-      default: HYPERGRID_DEFAULTS.r2,
-      min: 0,
-      description: 'extra reward in the mode bands',
-    },
-  ],
-  create: (p) =>
-    new HypergridEnv({
-      ndim: p['ndim']!,
-      height: p['height']!,
-      r0: p['r0']!,
-      r1: p['r1']!,
-      r2: p['r2']!,
-    }),
-};
+/** Where the package's spec lives (it ships next to dist/). */
+export const HYPERGRID_SPEC_PATH = fileURLToPath(new URL('../hypergrid.gfn', import.meta.url));
 
-/** Registers the hypergrid env; load it with `gfn train --env hypergrid` or into a container. */
+/** The env class compiled from hypergrid.gfn: `new HypergridSpecEnv({ ndim: 4 })`. */
+export const HypergridSpecEnv = loadSpecFile(HYPERGRID_SPEC_PATH);
+
+export const hypergridFactory: EnvFactory = specEnvFactory(
+  HypergridSpecEnv,
+  'the hypergrid of Bengio et al. (2021): 2^ndim reward modes near the corners',
+);
+
+/**
+ * Registers the hypergrid env, compiled from hypergrid.gfn; load it with
+ * `gfn train --env hypergrid` or into a container. The hand-written HypergridEnv is its oracle.
+ */
 export const hypergridModule = new ContainerModule(({ bind }) => {
   bind<EnvFactory>(EnvFactory).toConstantValue(hypergridFactory);
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GfnInternalError, UserError, listNames } from '../errors.js';
+import { checkCommand, checkHelp } from './check.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { pluginsCommand, pluginsHelp } from './plugins.js';
 import { sampleCommand, sampleHelp } from './sample.js';
@@ -8,7 +9,8 @@ import { trainCommand, trainHelp } from './train.js';
 const COMMANDS: Record<
   string,
   {
-    run: (argv: readonly string[]) => Promise<void>;
+    /** Resolves to the exit code, or nothing for 0. */
+    run: (argv: readonly string[]) => Promise<void | number>;
     help: () => string | Promise<string>;
     summary: string;
   }
@@ -20,6 +22,11 @@ const COMMANDS: Record<
     summary: 'sample terminating states from a trained run',
   },
   eval: { run: evalCommand, help: evalHelp, summary: 'metrics of a trained run' },
+  check: {
+    run: checkCommand,
+    help: checkHelp,
+    summary: 'validate and model-check a .gfn spec',
+  },
   plugins: { run: pluginsCommand, help: pluginsHelp, summary: 'list envs, losses and samplers' },
 };
 
@@ -54,8 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         `unknown command '${command}' (valid commands: ${listNames(Object.keys(COMMANDS))})`,
       );
     }
-    await entry.run(rest);
-    return 0;
+    return (await entry.run(rest)) ?? 0;
   } catch (err) {
     if (err instanceof UserError) {
       process.stderr.write(`gfn: error: ${err.message}\n`);

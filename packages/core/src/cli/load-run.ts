@@ -2,14 +2,14 @@ import type { BackendInfo } from '../backend.js';
 import { type Run, createRun } from '../di/run.js';
 import { UserError } from '../errors.js';
 import type { FlagValue } from './flags.js';
-import { loadPluginModule } from './modules.js';
+import { loadModules } from './modules.js';
 import { readRunDir } from './run-dir.js';
 import { startBackend } from './setup.js';
 
 /** Rebuilds a trained run (env, loss, model with its weights) from its run directory. */
 export async function loadRun(dir: string): Promise<Run> {
   const { config, model } = readRunDir(dir);
-  const modules = await Promise.all(config.modules.map(loadPluginModule));
+  const modules = await loadModules(config.modules);
   return createRun(config, modules, model);
 }
 

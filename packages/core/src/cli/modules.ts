@@ -2,13 +2,69 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ContainerModule } from 'inversify';
+import { Container, ContainerModule } from 'inversify';
 import { UserError } from '../errors.js';
 
 /** Env names that map to packages of this project. */
 export const BUILTIN_ENVS: Record<string, string> = {
   hypergrid: '@gflownet/env-hypergrid',
 };
+
+/** The DI token under which plugins provide extern functions for specs (owned by @gflownet/dsl). */
+const SPEC_EXTERN = Symbol.for('@gflownet/dsl/SpecExtern');
+
+interface DslModule {
+  loadSpecModule(path: string, externs: readonly unknown[]): ContainerModule;
+  loadSpecFile(path: string): { specName: string };
+}
+
+/** The spec compiler, loaded on demand: core does not depend on it. */
+export async function loadDsl(): Promise<DslModule> {
+  let url: string;
+  try {
+    url = resolveSpecifier('@gflownet/dsl');
+  } catch {
+    throw new UserError(
+      'spec files (.gfn) need the spec compiler: install it with npm install @gflownet/dsl',
+    );
+  }
+  return (await import(url)) as DslModule;
+}
+
+export function isSpecPath(specifier: string): boolean {
+  return specifier.endsWith('.gfn');
+}
+
+/**
+ * Loads plugin modules and spec files. Plugins come first so that the extern functions they
+ * provide (SpecExtern bindings) are there when the specs are compiled.
+ */
+export async function loadModules(specifiers: readonly string[]): Promise<ContainerModule[]> {
+  const out = new Map<string, ContainerModule>();
+  const plugins = specifiers.filter((s) => !isSpecPath(s));
+  for (const s of plugins) out.set(s, await loadPluginModule(s));
+  const specs = specifiers.filter(isSpecPath);
+  if (specs.length > 0) {
+    const dsl = await loadDsl();
+    const externs = specExterns([...out.values()]);
+    for (const s of specs) out.set(s, dsl.loadSpecModule(specPath(s), externs));
+  }
+  return specifiers.map((s) => out.get(s)!);
+}
+
+/** The extern functions for specs that the given plugin modules bind. */
+export function specExterns(modules: readonly ContainerModule[]): { name: string; fn: unknown }[] {
+  const container = new Container();
+  container.loadSync(...modules);
+  return container.isBound(SPEC_EXTERN) ? container.getAll(SPEC_EXTERN) : [];
+}
+
+/** The absolute path of a spec file; a clear error when it is missing. */
+export function specPath(file: string): string {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UserError(`spec file '${file}' does not exist`);
+  return path;
+}
 
 /**
  * Loads a plugin module (an env package or any module exporting a ContainerModule as its default

@@ -3,7 +3,7 @@ import { BACKENDS, type BackendInfo, type BackendName, initBackend } from '../ba
 import { createContainer } from '../di/run.js';
 import { EnvFactory } from '../di/tokens.js';
 import { UserError, listNames } from '../errors.js';
-import { BUILTIN_ENVS, loadPluginModule } from './modules.js';
+import { BUILTIN_ENVS, isSpecPath, loadModules, loadPluginModule, specPath } from './modules.js';
 
 /** Writes informational lines to stderr so that stdout carries only results. */
 export function info(text: string): void {
@@ -28,17 +28,19 @@ export interface ResolvedEnv {
 }
 
 /**
- * Maps `--env` to the module that provides it: a built-in name, or an npm package / path whose
- * module registers exactly one env (or one with that name).
+ * Maps `--env` to the module that provides it: a built-in name, a `.gfn` spec file (compiled with
+ * the extern functions of `plugins`), or an npm package / path whose module registers exactly one
+ * env.
  */
 export async function resolveEnv(
   env: string,
+  plugins: readonly string[] = [],
 ): Promise<{ resolved: ResolvedEnv; module: ContainerModule }> {
-  if (env.endsWith('.gfn')) {
-    throw new UserError(
-      `--env ${env}: training from .gfn spec files needs the spec compiler (@gflownet/dsl), which is not available yet; ` +
-        `built-in envs: ${listNames(Object.keys(BUILTIN_ENVS))}`,
-    );
+  if (isSpecPath(env)) {
+    const path = specPath(env);
+    const [module] = (await loadModules([path, ...plugins])) as [ContainerModule];
+    const [factory] = createContainer([module]).getAll<EnvFactory>(EnvFactory);
+    return { resolved: { module: path, name: factory!.name }, module };
   }
   const builtin = BUILTIN_ENVS[env];
   const specifier = builtin ?? env;

@@ -11,7 +11,7 @@ import { ProgressBar } from '../trainer/progress.js';
 import type { Reporter } from '../trainer/reporter.js';
 import { Trainer } from '../trainer/trainer.js';
 import { type FlagSpec, type FlagValue, convertFlag, formatHelp, parseFlags } from './flags.js';
-import { BUILTIN_ENVS, loadPluginModule } from './modules.js';
+import { BUILTIN_ENVS, loadModules, loadPluginModule } from './modules.js';
 import { RUN_FILES, type SavedRunConfig, ensureRunDir, writeJsonAtomic } from './run-dir.js';
 import { info, resolveEnv, startBackend } from './setup.js';
 
@@ -20,7 +20,8 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     name: 'env',
     type: 'string',
     default: 'hypergrid',
-    description: 'env name, npm package or module path',
+    description:
+      'env name, npm package, module path, or a .gfn spec file (may also come first, without --env)',
   },
   {
     name: 'loss',
@@ -179,7 +180,7 @@ export async function trainHelp(): Promise<string> {
     }
   }
   return formatHelp(
-    'gfn train [options] [--ENV_PARAM value ...]',
+    'gfn train [SPEC.gfn] [options] [--ENV_PARAM value ...]',
     'Train a GFlowNet.',
     TRAIN_FLAGS,
     `${lines.join('\n')}\n\n${TRAIN_FOOTER}`,
@@ -257,9 +258,9 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
     return;
   }
   const backend = await startBackend(values['backend'] as string);
-  const { resolved, module: envModule } = await resolveEnv(values['env'] as string);
   const pluginSpecs = (values['plugin'] as string[] | undefined) ?? [];
-  const plugins = await Promise.all(pluginSpecs.map(loadPluginModule));
+  const { resolved, module: envModule } = await resolveEnv(values['env'] as string, pluginSpecs);
+  const plugins = await loadModules(pluginSpecs);
   const config: RunConfig = {
     env: resolved.name,
     envParams,

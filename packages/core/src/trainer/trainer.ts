@@ -49,8 +49,9 @@ export class Trainer {
     readonly reporters: Reporter[] = [],
     readonly graph: StateGraph | null = null,
   ) {
-    this.optimizer = tf.train.adam(options.lr);
-    this.logZOptimizer = tf.train.adam(options.lrLogZ);
+    // PyTorch's Adam constants (tfjs defaults epsilon to 1e-7), so runs compare with torchgfn's.
+    this.optimizer = tf.train.adam(options.lr, 0.9, 0.999, 1e-8);
+    this.logZOptimizer = tf.train.adam(options.lrLogZ, 0.9, 0.999, 1e-8);
     this.modes = new ModeTracker(model.env);
   }
 

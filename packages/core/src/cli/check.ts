@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { type FlagSpec, formatHelp, parseFlags } from './flags.js';
+import { loadDsl, loadModules, specExterns, specPath } from './modules.js';
+
+export const CHECK_FLAGS: FlagSpec[] = [
+  {
+    name: 'limit',
+    type: 'int',
+    default: 200_000,
+    min: 1,
+    max: 100_000_000,
+    description: 'explore every state when there are at most this many; else random walks',
+  },
+  {
+    name: 'walks',
+    type: 'int',
+    default: 2_000,
+    min: 1,
+    max: 100_000_000,
+    description: 'random walks when the space is larger than --limit',
+  },
+  {
+    name: 'seed',
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 2 ** 31 - 1,
+    description: 'random seed of the walks',
+  },
+  {
+    name: 'param',
+    type: 'string',
+    repeatable: true,
+    placeholder: 'NAME=VALUE',
+    description: 'spec parameter (same as --NAME VALUE)',
+  },
+  {
+    name: 'plugin',
+    type: 'string',
+    repeatable: true,
+    placeholder: 'MODULE',
+    description: 'plugin module providing extern functions',
+  },
+  { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
+];
+
+export function checkHelp(): string {
+  return formatHelp(
+    'gfn check SPEC.gfn [options] [--PARAM value ...]',
+    'Validate and model-check a spec: every diagnostic of the source, then an exploration of the\n' +
+      'reachable states (all of them when at most --limit, else random walks) that reports states,\n' +
+      'terminal states, the longest trajectory and Z when enumerable, and every violation with an\n' +
+      'example state: parent rules that disagree with the actions, cycles, states outside the\n' +
+      'schema, dead ends, rewards that are not positive and finite. Exits 1 on any error.',
+    CHECK_FLAGS,
+  );
+}
+
+interface DslCheck {
+  compileSpec(
+    source: string,
+    options: { file?: string; externs?: Record<string, unknown> },
+  ): {
+    EnvClass: (new (params: Record<string, number>) => unknown) | null;
+    diagnostics: { severity: string }[];
+  };
+  formatDiagnostics(d: readonly unknown[], source: string, file?: string): string;
+  checkSpecEnv(env: unknown, o: { limit: number; walks: number; seed: number }): Promise<unknown>;
+  formatCheckReport(r: unknown, file: string): string;
+  checkFailed(r: unknown): boolean;
+  SpecError: new (...args: never[]) => Error;
+}
+
+export async function checkCommand(argv: readonly string[]): Promise<number> {
+  const parsed = parseFlags(argv, CHECK_FLAGS, true);
+  const values = parsed.values;
+  if (values['help']) {
+    process.stdout.write(checkHelp());
+    return 0;
+  }
+  if (parsed.positional.length !== 1) {
+    throw new UserError('gfn check: give exactly one spec file, e.g. gfn check examples/bits.gfn');
+  }
+  const file = parsed.positional[0]!;
+  const path = specPath(file);
+  const params: Record<string, number> = {};
+  const raw: Record<string, string> = { ...parsed.extra };
+  for (const pair of (values['param'] as string[] | undefined) ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UserError(`--param: expected NAME=VALUE, got '${pair}'`);
+    raw[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  for (const [name, v] of Object.entries(raw)) {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x))
+      throw new UserError(`--${name}: '${v}' is not a number`);
+    params[name] = x;
+  }
+  const dsl = (await loadDsl()) as unknown as DslCheck;
+  const plugins = await loadModules((values['plugin'] as string[] | undefined) ?? []);
+  const externs = Object.fromEntries(specExterns(plugins).map((x) => [x.name, x.fn]));
+  const source = readFileSync(path, 'utf8');
+  const { EnvClass, diagnostics } = dsl.compileSpec(source, { file, externs });
+  if (diagnostics.length > 0)
+    process.stderr.write(`${dsl.formatDiagnostics(diagnostics, source, file)}\n`);
+  if (!EnvClass) {
+    process.stderr.write(
+      `${file}: ${diagnostics.filter((d) => d.severity === 'error').length} error(s)\n`,
+    );
+    return 1;
+  }
+  let env: unknown;
+  try {
+    env = new EnvClass(params);
+  } catch (err) {
+    if (err instanceof dsl.SpecError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const report = await dsl.checkSpecEnv(env, {
+    limit: values['limit'] as number,
+    walks: values['walks'] as number,
+    seed: values['seed'] as number,
+  });
+  process.stdout.write(`${dsl.formatCheckReport(report, file)}\n`);
+  return dsl.checkFailed(report) ? 1 : 0;
+}

@@ -1,0 +1,202 @@
+/** Where a node starts in the source (1-based line and column) and how many characters it spans. */
+export interface Loc {
+  line: number;
+  column: number;
+  length: number;
+}
+
+export type ScalarType = 'int' | 'float' | 'bool';
+
+export type BinaryOp =
+  '+' | '-' | '*' | '/' | '%' | '^' | '<' | '<=' | '>' | '>=' | '==' | '!=' | 'and' | 'or';
+
+export const AGGREGATE_OPS = ['all', 'any', 'sum', 'prod', 'count', 'min', 'max'] as const;
+export type AggregateOp = (typeof AGGREGATE_OPS)[number];
+
+export interface Binder {
+  name: string;
+  lo: Expr;
+  hi: Expr;
+  loc: Loc;
+}
+
+export type Expr =
+  | { kind: 'num'; value: number; isInt: boolean; loc: Loc }
+  | { kind: 'bool'; value: boolean; loc: Loc }
+  | { kind: 'name'; name: string; loc: Loc }
+  | { kind: 'index'; target: Expr; index: Expr; loc: Loc }
+  | { kind: 'unary'; op: '-' | 'not'; operand: Expr; loc: Loc }
+  | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; loc: Loc }
+  | { kind: 'if'; cond: Expr; then: Expr; else: Expr; loc: Loc }
+  | { kind: 'call'; name: string; args: Expr[]; loc: Loc }
+  /** `op(i in lo..hi, ...: body)`; the validator rejects an op outside AGGREGATE_OPS. */
+  | { kind: 'aggregate'; op: string; binders: Binder[]; body: Expr; loc: Loc }
+  | { kind: 'array'; items: Expr[]; loc: Loc };
+
+export type FieldType =
+  | { kind: 'int'; size: Expr | null; lo: Expr; hi: Expr }
+  | { kind: 'bool'; size: Expr | null }
+  | { kind: 'seq'; size: Expr; lo: Expr; hi: Expr };
+
+export interface FieldDecl {
+  name: string;
+  type: FieldType;
+  loc: Loc;
+}
+
+export type Effect =
+  | {
+      kind: 'assign';
+      op: '=' | '+=' | '-=';
+      target: string;
+      index: Expr | null;
+      value: Expr;
+      loc: Loc;
+    }
+  | { kind: 'push'; target: string; value: Expr; loc: Loc }
+  | { kind: 'pop'; target: string; loc: Loc };
+
+export interface ParamDecl {
+  kind: 'param';
+  name: string;
+  type: 'int' | 'float';
+  default: Expr;
+  lo: Expr | null;
+  hi: Expr | null;
+  loc: Loc;
+}
+
+export interface ConstDecl {
+  kind: 'const';
+  name: string;
+  elem: ScalarType;
+  dims: Expr[];
+  value: Expr;
+  loc: Loc;
+}
+
+export interface StateDecl {
+  kind: 'state';
+  fields: FieldDecl[];
+  loc: Loc;
+}
+
+export interface InitDecl {
+  kind: 'init';
+  assigns: { name: string; value: Expr; loc: Loc }[];
+  loc: Loc;
+}
+
+export interface ActionDecl {
+  kind: 'action';
+  name: string;
+  binders: Binder[];
+  guard: Expr | null;
+  /** null for the stop (exit) action. */
+  effects: Effect[] | null;
+  loc: Loc;
+}
+
+export interface ParentDecl {
+  kind: 'parent';
+  name: string;
+  binders: Binder[];
+  guard: Expr | null;
+  effects: Effect[];
+  loc: Loc;
+}
+
+export interface TerminalDecl {
+  kind: 'terminal';
+  cond: Expr;
+  loc: Loc;
+}
+
+export interface LetDecl {
+  kind: 'let';
+  name: string;
+  params: { name: string; loc: Loc }[];
+  /** True for `let f(a, b) = ...`, false for `let v = ...`. */
+  isFunction: boolean;
+  body: Expr;
+  loc: Loc;
+}
+
+export interface RewardDecl {
+  kind: 'reward';
+  log: boolean;
+  body: Expr;
+  loc: Loc;
+}
+
+export interface ExternDecl {
+  kind: 'extern';
+  name: string;
+  params: { name: string; type: ScalarType; array: boolean; loc: Loc }[];
+  returns: ScalarType;
+  loc: Loc;
+}
+
+export interface ModeDecl {
+  kind: 'mode';
+  cond: Expr;
+  key: Expr | null;
+  loc: Loc;
+}
+
+export type Decl =
+  | ParamDecl
+  | ConstDecl
+  | StateDecl
+  | InitDecl
+  | ActionDecl
+  | ParentDecl
+  | TerminalDecl
+  | LetDecl
+  | RewardDecl
+  | ExternDecl
+  | ModeDecl;
+
+export interface Spec {
+  name: string;
+  loc: Loc;
+  decls: Decl[];
+}
+
+/** Calls `visit` on every sub-expression of `e`, `e` included, parents first. */
+export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
+  visit(e);
+  switch (e.kind) {
+    case 'index':
+      walkExpr(e.target, visit);
+      walkExpr(e.index, visit);
+      break;
+    case 'unary':
+      walkExpr(e.operand, visit);
+      break;
+    case 'binary':
+      walkExpr(e.left, visit);
+      walkExpr(e.right, visit);
+      break;
+    case 'if':
+      walkExpr(e.cond, visit);
+      walkExpr(e.then, visit);
+      walkExpr(e.else, visit);
+      break;
+    case 'call':
+      for (const a of e.args) walkExpr(a, visit);
+      break;
+    case 'aggregate':
+      for (const b of e.binders) {
+        walkExpr(b.lo, visit);
+        walkExpr(b.hi, visit);
+      }
+      walkExpr(e.body, visit);
+      break;
+    case 'array':
+      for (const item of e.items) walkExpr(item, visit);
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,41 @@
+import { ContainerModule, EnvFactory } from '@gflownet/core';
+import type { ExternFunction } from './compile.js';
+import { type SpecEnvClass, loadSpecFile } from './spec.js';
+
+/**
+ * Extern implementations for specs. A plugin module binds one per function:
+ * `bind(SpecExtern).toConstantValue({ name: 'qed', fn: (atoms) => ... })`.
+ */
+export const SpecExtern = Symbol.for('@gflownet/dsl/SpecExtern');
+export interface SpecExtern {
+  name: string;
+  fn: ExternFunction;
+}
+
+/** The env factory of a compiled spec class. */
+export function specEnvFactory(EnvClass: SpecEnvClass, description?: string): EnvFactory {
+  return {
+    name: EnvClass.specName,
+    description: description ?? `env compiled from the spec '${EnvClass.specName}'`,
+    params: EnvClass.params,
+    create: (params) => new EnvClass(params),
+  };
+}
+
+/** A ContainerModule registering the env of a compiled spec class. */
+export function specEnvModule(EnvClass: SpecEnvClass, description?: string): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind<EnvFactory>(EnvFactory).toConstantValue(specEnvFactory(EnvClass, description));
+  });
+}
+
+/**
+ * Compiles a spec file into a ContainerModule (what `gfn train path/to/spec.gfn` loads). Extern
+ * functions come from `externs`, e.g. gathered from the SpecExtern bindings of loaded plugins.
+ */
+export function loadSpecModule(path: string, externs: readonly SpecExtern[] = []): ContainerModule {
+  const EnvClass = loadSpecFile(path, {
+    externs: Object.fromEntries(externs.map((x) => [x.name, x.fn])),
+  });
+  return specEnvModule(EnvClass, `env compiled from ${path}`);
+}
