@@ -70,7 +70,37 @@ export function parseSpec(source: string): { spec: Spec | null; diagnostics: Dia
     diagnostics.push(diagnostic('E002', syntaxMessage(e.message, tok), loc));
   }
   if (diagnostics.length > 0) return { spec: null, diagnostics };
-  return { spec: buildSpec(cst), diagnostics };
+  const spec = buildSpec(cst);
+  const deep = tooDeep(spec);
+  if (deep) {
+    diagnostics.push(
+      diagnostic('E003', `expression nested more than ${MAX_EXPR_DEPTH} deep`, deep),
+    );
+    return { spec: null, diagnostics };
+  }
+  return { spec, diagnostics };
+}
+
+/** Deeper expressions are refused, so that later passes can recurse safely. */
+export const MAX_EXPR_DEPTH = 200;
+
+/** The location of the first expression nested too deeply, found without recursion. */
+function tooDeep(spec: Spec): Loc | null {
+  const stack: [unknown, number][] = [[spec.decls, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push([item, depth]);
+      continue;
+    }
+    if (typeof node !== 'object' || node === null) continue;
+    const isExpr = 'kind' in node && 'loc' in node;
+    if (isExpr && depth > MAX_EXPR_DEPTH) return (node as { loc: Loc }).loc;
+    for (const [key, value] of Object.entries(node)) {
+      if (key !== 'loc') stack.push([value, depth + (isExpr ? 1 : 0)]);
+    }
+  }
+  return null;
 }
 
 const EXPRESSION_START = [
@@ -148,6 +178,16 @@ function tokenDisplay(name: string): string {
 
 function tokenLoc(t: IToken): Loc {
   return { line: t.startLine ?? 1, column: t.startColumn ?? 1, length: t.image.length };
+}
+
+/** From the start of `a` to the end of `b` (just `a` when they are on different lines). */
+function span(a: Loc, b: Loc): Loc {
+  if (a.line !== b.line) return a;
+  return {
+    line: a.line,
+    column: a.column,
+    length: Math.max(a.length, b.column + b.length - a.column),
+  };
 }
 
 function locOf(t: IToken | undefined): Loc | undefined {
@@ -385,7 +425,7 @@ function leftAssoc(node: CstNode, operand: (n: CstNode) => Expr): Expr {
       op: op.image as BinaryOp,
       left: out,
       right,
-      loc: tokenLoc(op),
+      loc: span(out.loc, right.loc),
     };
   });
   return out;
@@ -416,25 +456,17 @@ function unary(node: CstNode): Expr {
   const base = postfix(child(pow, 'base'));
   const exponent = maybeChild(pow, 'exponent');
   if (!exponent) return base;
-  return {
-    kind: 'binary',
-    op: '^',
-    left: base,
-    right: unary(exponent),
-    loc: tokenLoc(token(pow, 'Caret')),
-  };
+  const right = unary(exponent);
+  return { kind: 'binary', op: '^', left: base, right, loc: span(base.loc, right.loc) };
 }
 
 function postfix(node: CstNode): Expr {
   let out = primary(child(node, 'primary'));
   const brackets = tokens(node, 'LBracket');
+  const closing = tokens(node, 'RBracket');
   nodes(node, 'indices').forEach((ix, i) => {
-    out = {
-      kind: 'index',
-      target: out,
-      index: expr(ix),
-      loc: { ...tokenLoc(brackets[i]!), length: 1 },
-    };
+    const end = tokenLoc(closing[i] ?? brackets[i]!);
+    out = { kind: 'index', target: out, index: expr(ix), loc: span(out.loc, end) };
   });
   return out;
 }

@@ -1,6 +1,6 @@
 export type * from './ast.js';
 export { AGGREGATE_OPS, walkExpr } from './ast.js';
-export { parseSpec, MAX_SPEC_CHARS } from './build.js';
+export { MAX_EXPR_DEPTH, MAX_SPEC_CHARS, parseSpec } from './build.js';
 export {
   type Diagnostic,
   type Severity,

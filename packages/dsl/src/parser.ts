@@ -7,7 +7,7 @@ import * as T from './lexer.js';
  */
 export class SpecParser extends CstParser {
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3 });
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full' });
     this.performSelfAnalysis();
   }
 

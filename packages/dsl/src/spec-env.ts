@@ -26,6 +26,12 @@ export class SpecEnv implements DiscreteEnv {
     this.numBackwardActions = compiled.backwardActions.length;
     this.featureDim = compiled.featureDim;
     this.initialState = compiled.initialState.slice();
+    if (compiled.hasMode) {
+      this.modeOf = (state) => {
+        const key = compiled.fns.modeKey(state, 0);
+        return Number.isNaN(key) ? null : String(key);
+      };
+    }
   }
 
   forwardMask(states: Int32Array, n: number, out: Uint8Array): void {
@@ -77,11 +83,8 @@ export class SpecEnv implements DiscreteEnv {
     return this.compiled.fns.isTerminal(state, 0);
   }
 
-  modeOf(state: Int32Array): string | null {
-    if (!this.compiled.hasMode) return null;
-    const key = this.compiled.fns.modeKey(state, 0);
-    return Number.isNaN(key) ? null : String(key);
-  }
+  /** Present only when the spec declares `mode when ...`. */
+  readonly modeOf?: (state: Int32Array) => string | null;
 
   get enumerable(): boolean {
     return this.explore() !== null;
@@ -177,8 +180,8 @@ export class SpecEnv implements DiscreteEnv {
       const s = order[k]!;
       this.forwardMask(s, 1, mask);
       if (mask[this.exitAction]) {
-        const m = this.modeOf(s);
-        if (m !== null) modes.add(m);
+        const m = this.modeOf?.(s);
+        if (m !== undefined && m !== null) modes.add(m);
       }
       for (let act = 0; act < a; act++) {
         if (!mask[act] || act === this.exitAction) continue;

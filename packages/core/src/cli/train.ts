@@ -367,7 +367,10 @@ function formatSummary(
     lines.push(
       `l1_sampled ${fmt(s['l1_sampled'])}   (from ${s['l1_sampled_samples']} fresh samples)`,
     );
-  if (s['modes_found'] !== null) lines.push(`modes found ${s['modes_found']}/${s['modes_total']}`);
+  if (s['modes_found'] !== null) {
+    const total = s['modes_total'] === null ? '' : `/${s['modes_total']}`;
+    lines.push(`modes found ${s['modes_found']}${total}`);
+  }
   lines.push(`run saved to ${out}`);
   return `${lines.join('\n')}\n`;
 }
