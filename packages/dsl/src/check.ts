@@ -1,4 +1,4 @@
-import { Rng, logSumExp } from '@gflownet/core';
+import { type Parents, Rng, logSumExp } from '@gflownet/core';
 import { SpecRuntimeError } from './compile.js';
 import type { SpecEnv } from './spec-env.js';
 
@@ -110,18 +110,23 @@ class Checker {
     return { children, actions, canExit };
   }
 
+  /** The parents the rules give, or null (and a C502) when a rule cannot be applied. */
+  private parentsOf(state: Int32Array): Parents | null {
+    try {
+      return this.env.parents(state);
+    } catch (err) {
+      if (!(err instanceof SpecRuntimeError)) throw err;
+      this.violate('C502', `a parent rule cannot be applied: ${err.message}`, state);
+      return null;
+    }
+  }
+
   /** The parent rules of `child` must list (parent, action), and only real forward edges. */
   private checkParentOf(parent: Int32Array, action: number, child: Int32Array): void {
     const env = this.env;
     if (env.schemaViolation(child)) return;
-    let parents;
-    try {
-      parents = env.parents(child);
-    } catch (err) {
-      if (!(err instanceof SpecRuntimeError)) throw err;
-      this.violate('C502', `a parent rule cannot be applied: ${err.message}`, child);
-      return;
-    }
+    const parents = this.parentsOf(child);
+    if (!parents) return;
     const d = this.d;
     let found = false;
     for (let j = 0; j < parents.actions.length; j++) {
@@ -140,14 +145,8 @@ class Checker {
   /** Every parent a rule gives must reach the state with its forward action. */
   private checkParentsAreReal(state: Int32Array): void {
     const env = this.env;
-    let parents;
-    try {
-      parents = env.parents(state);
-    } catch (err) {
-      if (!(err instanceof SpecRuntimeError)) throw err;
-      this.violate('C502', `a parent rule cannot be applied: ${err.message}`, state);
-      return;
-    }
+    const parents = this.parentsOf(state);
+    if (!parents) return;
     const d = this.d;
     const mask = new Uint8Array(this.a);
     const child = new Int32Array(d);

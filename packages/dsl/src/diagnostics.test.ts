@@ -214,7 +214,7 @@ describe('diagnostics of malformed specs', () => {
   });
 
   it.each(CASES)('%s', (_what, source, code, marker) => {
-    const params = code === 'E401' ? { n: 9 } : {};
+    const params: Record<string, number> = code === 'E401' ? { n: 9 } : {};
     const diags = diagnose(source, params);
     const where =
       marker === 'spec'

@@ -680,14 +680,7 @@ class Validator {
         this.report('E202', `'${e.name}' is a value, not a function`, e.loc);
         return ERROR;
       }
-      if (e.args.length !== l.params.length) {
-        this.report(
-          'E202',
-          `'${e.name}' takes ${l.params.length} arguments, not ${e.args.length}`,
-          e.loc,
-        );
-        return ERROR;
-      }
+      if (!this.arityMatches(e, l.params.length)) return ERROR;
       if (scope.context === 'constant') {
         this.report('E409', `'${e.name}' may depend on the state; this value must not`, e.loc);
         return ERROR;
@@ -700,8 +693,11 @@ class Validator {
         );
         return ERROR;
       }
+      // Let functions take single values: their body is expanded with the arguments as numbers.
       const locals = new Map<string, Ty>();
-      l.params.forEach((p, i) => locals.set(p.name, this.typeOf(e.args[i]!, scope)));
+      l.params.forEach((p, i) =>
+        locals.set(p.name, this.scalar(this.typeOf(e.args[i]!, scope), e.args[i]!.loc)),
+      );
       this.letStack.push(l.name);
       const ty = this.typeOf(l.body, { locals, context: scope.context });
       this.letStack.pop();
@@ -713,14 +709,7 @@ class Validator {
         this.report('E311', `extern '${e.name}' can only be used in the reward`, e.loc);
         return ERROR;
       }
-      if (e.args.length !== x.params.length) {
-        this.report(
-          'E202',
-          `'${e.name}' takes ${x.params.length} arguments, not ${e.args.length}`,
-          e.loc,
-        );
-        return ERROR;
-      }
+      if (!this.arityMatches(e, x.params.length)) return ERROR;
       x.params.forEach((p, i) => {
         const arg = e.args[i]!;
         const ty = this.typeOf(arg, scope);
@@ -740,6 +729,12 @@ class Validator {
     }
     this.report('E103', `unknown function '${e.name}'`, e.loc);
     return ERROR;
+  }
+
+  private arityMatches(e: Extract<Expr, { kind: 'call' }>, want: number): boolean {
+    if (e.args.length === want) return true;
+    this.report('E202', `'${e.name}' takes ${want} arguments, not ${e.args.length}`, e.loc);
+    return false;
   }
 
   private builtinType(

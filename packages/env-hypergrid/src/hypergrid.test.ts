@@ -1,19 +1,6 @@
 import { buildStateGraph } from '@gflownet/core';
+import { allGridStates as allStates } from './grid-states.js';
 import { HypergridEnv } from './hypergrid.js';
-
-/** Every point of the grid, row-major. */
-function allStates(ndim: number, height: number): Int32Array {
-  const n = height ** ndim;
-  const out = new Int32Array(n * ndim);
-  for (let i = 0; i < n; i++) {
-    let r = i;
-    for (let d = 0; d < ndim; d++) {
-      out[i * ndim + d] = r % height;
-      r = Math.floor(r / height);
-    }
-  }
-  return out;
-}
 
 /** Calls visit(state, action, child) for every allowed non-exit forward step from `states`. */
 function forEachStep(

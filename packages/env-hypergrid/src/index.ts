@@ -1,3 +1,4 @@
+export { allGridStates } from './grid-states.js';
 export { HYPERGRID_DEFAULTS, HypergridEnv, type HypergridOptions } from './hypergrid.js';
 export {
   HYPERGRID_SPEC_PATH,

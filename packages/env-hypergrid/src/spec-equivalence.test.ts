@@ -1,19 +1,6 @@
+import { allGridStates as allStates } from './grid-states.js';
 import { HypergridEnv } from './hypergrid.js';
 import { HypergridSpecEnv } from './module.js';
-
-/** Every point of the grid, as one batch. */
-function allStates(ndim: number, height: number): Int32Array {
-  const n = height ** ndim;
-  const out = new Int32Array(n * ndim);
-  for (let i = 0; i < n; i++) {
-    let r = i;
-    for (let d = 0; d < ndim; d++) {
-      out[i * ndim + d] = r % height;
-      r = Math.floor(r / height);
-    }
-  }
-  return out;
-}
 
 /** Sorted "parent|action" strings, so parents compare as sets. */
 function parentSet(p: { states: Int32Array; actions: Int32Array }, d: number): string[] {
