@@ -207,3 +207,81 @@ describe('help', () => {
       expect(r.stdout).toContain(name);
   });
 });
+
+describe('gfn check and training on spec files', () => {
+  it('model-checks a valid spec and exits 0', () => {
+    const r = gfn('check', 'examples/subset.gfn');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('terminal states: 56');
+    expect(r.stdout).toContain('ok: no violations');
+  });
+
+  it('prints diagnostics with the source line and a caret, and exits 1', () => {
+    const spec = join(dir, 'broken.gfn');
+    writeFileSync(spec, 'env b\nstate { x: int in 0..3 }\naction done stop\nreward 1 + hieght\n');
+    const r = gfn('check', spec);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${spec}:4:12: error E101: unknown name 'hieght'`);
+    expect(r.stderr).toContain('4 | reward 1 + hieght');
+    expect(r.stderr).toContain('|            ^^^^^^');
+  });
+
+  it('exits 1 on a model-check violation and names the state', () => {
+    const spec = join(dir, 'zero.gfn');
+    writeFileSync(
+      spec,
+      'env z\nstate { x: int in 0..3 }\naction inc when x < 3 do x += 1\nparent inc when x > 0 do x -= 1\naction done stop\nreward x\n',
+    );
+    const r = gfn('check', spec);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('error C506');
+    expect(r.stdout).toContain('at state x=0');
+  });
+
+  it('trains on a spec given as the first argument, with its parameters', () => {
+    const out = join(dir, 'spec-run');
+    const r = gfn(
+      'train',
+      'examples/subset.gfn',
+      '--k',
+      '2',
+      '--loss',
+      'fm',
+      '--batch-size',
+      '32',
+      '--iterations',
+      '20',
+      '--eval-samples',
+      '0',
+      '--quiet',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(summary['env']).toBe('subset');
+    expect((summary['env_params'] as Record<string, number>)['k']).toBe(2);
+    const s = gfn('sample', '--run', out, '-n', '5', '--out', join(dir, 'subset.jsonl'));
+    expect(s.code).toBe(0);
+    const rows = readFileSync(join(dir, 'subset.jsonl'), 'utf8').trim().split('\n');
+    for (const row of rows)
+      expect((JSON.parse(row) as number[]).reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it('rejects an out-of-range spec parameter as a user error', () => {
+    const r = gfn(
+      'train',
+      'examples/subset.gfn',
+      '--k',
+      '12',
+      '--iterations',
+      '1',
+      '--out',
+      join(dir, 'x'),
+    );
+    expectUserError(r, 'k', '12');
+  });
+});
