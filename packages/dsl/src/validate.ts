@@ -596,17 +596,18 @@ class Validator {
     return best ? `; did you mean '${best}'?` : '';
   }
 
+  /** True (with an E312) when `l` is being checked already: it refers to itself. */
+  private isRecursive(l: LetDecl): boolean {
+    if (!this.letStack.includes(l.name)) return false;
+    const chain = [...this.letStack, l.name].join(' -> ');
+    this.report('E312', `'${l.name}' is defined in terms of itself (${chain})`, l.loc);
+    return true;
+  }
+
   private letValueType(l: LetDecl, scope: Scope): Ty {
     const cached = this.letValueTypes.get(`${l.name}:${scope.context}`);
     if (cached) return cached;
-    if (this.letStack.includes(l.name)) {
-      this.report(
-        'E312',
-        `'${l.name}' is defined in terms of itself (${[...this.letStack, l.name].join(' -> ')})`,
-        l.loc,
-      );
-      return ERROR;
-    }
+    if (this.isRecursive(l)) return ERROR;
     this.letStack.push(l.name);
     const ty = this.typeOf(l.body, this.scope(scope.context));
     this.letStack.pop();
@@ -685,14 +686,7 @@ class Validator {
         this.report('E409', `'${e.name}' may depend on the state; this value must not`, e.loc);
         return ERROR;
       }
-      if (this.letStack.includes(l.name)) {
-        this.report(
-          'E312',
-          `'${l.name}' is defined in terms of itself (${[...this.letStack, l.name].join(' -> ')})`,
-          l.loc,
-        );
-        return ERROR;
-      }
+      if (this.isRecursive(l)) return ERROR;
       // Let functions take single values: their body is expanded with the arguments as numbers.
       const locals = new Map<string, Ty>();
       l.params.forEach((p, i) =>
