@@ -1,5 +1,6 @@
 import { type Parents, Rng, logSumExp } from '@gflownet/core';
 import { SpecRuntimeError } from './compile.js';
+import { longestPath } from './graph.js';
 import type { SpecEnv } from './spec-env.js';
 
 export interface CheckOptions {
@@ -253,31 +254,12 @@ class Checker {
     };
   }
 
-  /** Longest path by Kahn's topological order; reports a cycle (C503) when there is one. */
+  /** The longest path, or null after reporting a cycle (C503). */
   private longestPath(states: Int32Array[], edges: number[][]): number | null {
-    const n = states.length;
-    const indegree = new Int32Array(n);
-    for (const out of edges) for (const c of out) indegree[c]!++;
-    const queue: number[] = [];
-    for (let s = 0; s < n; s++) if (indegree[s] === 0) queue.push(s);
-    const dist = new Float64Array(n);
-    let seen = 0;
-    let best = 0;
-    while (queue.length > 0) {
-      const s = queue.pop()!;
-      seen++;
-      best = Math.max(best, dist[s]!);
-      for (const c of edges[s] ?? []) {
-        dist[c] = Math.max(dist[c]!, dist[s]! + 1);
-        if (--indegree[c]! === 0) queue.push(c);
-      }
-    }
-    if (seen < n) {
-      const inCycle = [...indegree.keys()].find((s) => indegree[s]! > 0)!;
-      this.violate('C503', 'cycle: this state can be reached again from itself', states[inCycle]!);
-      return null;
-    }
-    return best;
+    const r = longestPath(edges);
+    if ('longest' in r) return r.longest;
+    this.violate('C503', 'cycle: this state can be reached again from itself', states[r.cycleAt]!);
+    return null;
   }
 
   private async randomWalks(explored: number): Promise<CheckReport> {

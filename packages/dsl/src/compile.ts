@@ -1,4 +1,4 @@
-import type { Binder, Expr } from './ast.js';
+import type { Binder, Effect, Expr } from './ast.js';
 import { type FieldLayout, type GenContext, ExprGen } from './codegen.js';
 import { type ConstValue, ConstError, ConstantEvaluator, catchConst } from './constants.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
@@ -38,10 +38,8 @@ export interface CompiledSpec {
   featureDim: number;
   /** Forward actions, the exit last: name and parameter values of each. */
   actions: { family: string; args: number[] }[];
+  /** Parent rules, numbered like the actions: backward action i undoes forward action i. */
   backwardActions: { family: string; args: number[] }[];
-  /** Backward action that undoes each forward action (-1 for the exit). */
-  forwardToBackward: Int32Array;
-  backwardToForward: Int32Array;
   initialState: Int32Array;
   hasMode: boolean;
   fns: CompiledFunctions;
@@ -163,9 +161,6 @@ export function instantiateSpec(
 
   const stateDim = fields.reduce((s, f) => s + f.size + (f.kind === 'seq' ? 1 : 0), 0);
   const featureDim = fields.reduce((s, f) => s + featureWidth(f), 0);
-  const forwardToBackward = new Int32Array(forward.length + 1).fill(-1);
-  forward.forEach((_, i) => (forwardToBackward[i] = i));
-  const backwardToForward = Int32Array.from(backward.map((_, i) => i));
   const fns = generate(
     g,
     forward,
@@ -187,8 +182,6 @@ export function instantiateSpec(
         { family: checked.stop?.name ?? 'exit', args: [] },
       ],
       backwardActions: backward.map(({ family, args }) => ({ family, args })),
-      forwardToBackward,
-      backwardToForward,
       initialState,
       hasMode: checked.mode !== null,
       fns,
@@ -453,7 +446,7 @@ function generate(
 
   const stepFn = (
     name: string,
-    decls: { name: string; binders: Binder[]; effects: import('./ast.js').Effect[] | null }[],
+    decls: { name: string; binders: Binder[]; effects: Effect[] | null }[],
     list: ActionList,
     owner: (n: string) => string,
   ) => {

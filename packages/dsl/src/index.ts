@@ -1,5 +1,5 @@
 export type * from './ast.js';
-export { AGGREGATE_OPS, walkExpr } from './ast.js';
+export { AGGREGATE_OPS } from './ast.js';
 export { MAX_EXPR_DEPTH, MAX_SPEC_CHARS, parseSpec } from './build.js';
 export {
   type Diagnostic,

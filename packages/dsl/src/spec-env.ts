@@ -1,5 +1,6 @@
 import type { DiscreteEnv, Parents } from '@gflownet/core';
 import type { CompiledSpec } from './compile.js';
+import { longestPath } from './graph.js';
 
 /** Reachable spaces up to this many states count as enumerable (exact metrics). */
 export const SPEC_ENUMERATION_LIMIT = 300_000;
@@ -58,8 +59,9 @@ export class SpecEnv implements DiscreteEnv {
     this.compiled.fns.featurize(states, n, out);
   }
 
+  /** Backward action i is the parent rule that undoes forward action i (compile.ts numbers both alike). */
   backwardActionOf(_states: Int32Array, actions: Int32Array, n: number, out: Int32Array): void {
-    for (let i = 0; i < n; i++) out[i] = this.compiled.forwardToBackward[actions[i]!]!;
+    out.set(actions.subarray(0, n));
   }
 
   parents(state: Int32Array): Parents {
@@ -75,7 +77,7 @@ export class SpecEnv implements DiscreteEnv {
     });
     return {
       states,
-      actions: Int32Array.from(allowed, (b) => this.compiled.backwardToForward[b]!),
+      actions: Int32Array.from(allowed),
     };
   }
 
@@ -163,65 +165,44 @@ export class SpecEnv implements DiscreteEnv {
     return null;
   }
 
-  /** Bounded depth-first exploration of the reachable DAG, cached: state count, longest path. */
+  /** Breadth-first exploration of the reachable DAG (null beyond the limit or on a cycle), cached. */
   private explore(): { states: number; longest: number; modes: number } | null {
     if (this.explored !== undefined) return this.explored;
     this.explored = null;
     const d = this.stateDim;
     const a = this.numActions;
-    const depth = new Map<string, number>();
     const modes = new Set<string>();
     const mask = new Uint8Array(a);
     const one = new Int32Array(1);
     const order: Int32Array[] = [this.initialState.slice()];
-    const seen = new Set<string>([order[0]!.join(',')]);
+    const index = new Map<string, number>([[order[0]!.join(','), 0]]);
+    const edges: number[][] = [];
     for (let k = 0; k < order.length; k++) {
       if (order.length > SPEC_ENUMERATION_LIMIT) return null;
       const s = order[k]!;
+      const out: number[] = [];
+      edges.push(out);
       this.forwardMask(s, 1, mask);
-      if (mask[this.exitAction]) {
-        const m = this.modeOf?.(s);
-        if (m !== undefined && m !== null) modes.add(m);
-      }
+      const mode = mask[this.exitAction] ? this.modeOf?.(s) : null;
+      if (mode !== undefined && mode !== null) modes.add(mode);
       for (let act = 0; act < a; act++) {
         if (!mask[act] || act === this.exitAction) continue;
         one[0] = act;
         const child = new Int32Array(d);
         this.step(s, one, 1, child);
         const key = child.join(',');
-        if (!seen.has(key)) {
-          seen.add(key);
+        let id = index.get(key);
+        if (id === undefined) {
+          id = order.length;
+          index.set(key, id);
           order.push(child);
         }
+        out.push(id);
       }
     }
-    // Longest path by relaxation in BFS order is not exact on DAGs; do it by memoised DFS.
-    const longest = (s: Int32Array): number => {
-      const key = s.join(',');
-      const known = depth.get(key);
-      if (known !== undefined) return known;
-      depth.set(key, Infinity);
-      const m = new Uint8Array(a);
-      this.forwardMask(s, 1, m);
-      let best = 0;
-      for (let act = 0; act < a; act++) {
-        if (!m[act] || act === this.exitAction) continue;
-        one[0] = act;
-        const child = new Int32Array(d);
-        this.step(s, one, 1, child);
-        best = Math.max(best, 1 + longest(child));
-      }
-      depth.set(key, best);
-      return best;
-    };
-    let len: number;
-    try {
-      len = longest(this.initialState);
-    } catch {
-      return null;
-    }
-    if (!Number.isFinite(len)) return null;
-    this.explored = { states: order.length, longest: len, modes: modes.size };
+    const path = longestPath(edges);
+    if (!('longest' in path)) return null;
+    this.explored = { states: order.length, longest: path.longest, modes: modes.size };
     return this.explored;
   }
 }

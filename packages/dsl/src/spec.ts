@@ -40,9 +40,7 @@ export function compileSpec(
   source: string,
   options: InstantiateOptions & { file?: string } = {},
 ): CompileResult {
-  const parsed = parseSpec(source);
-  if (!parsed.spec) return { EnvClass: null, diagnostics: parsed.diagnostics };
-  const { checked: maybeChecked, diagnostics } = validateSpec(parsed.spec);
+  const { checked: maybeChecked, diagnostics } = checkSource(source);
   if (!maybeChecked) return { EnvClass: null, diagnostics };
   const checked = maybeChecked;
   const defaults = defaultParamValues(checked);
@@ -76,15 +74,20 @@ export function compileSpec(
   return { EnvClass, diagnostics };
 }
 
+/** Parse and validate: the checked spec, or null with the diagnostics that stopped it. */
+function checkSource(source: string): { checked: CheckedSpec | null; diagnostics: Diagnostic[] } {
+  const parsed = parseSpec(source);
+  if (!parsed.spec) return { checked: null, diagnostics: parsed.diagnostics };
+  return validateSpec(parsed.spec);
+}
+
 /** Instantiates a spec, returning diagnostics instead of throwing. */
 export function createSpecEnv(
   source: string,
   params: Record<string, number> = {},
   options: InstantiateOptions = {},
 ): { env: SpecEnv | null; diagnostics: Diagnostic[] } {
-  const parsed = parseSpec(source);
-  if (!parsed.spec) return { env: null, diagnostics: parsed.diagnostics };
-  const { checked, diagnostics } = validateSpec(parsed.spec);
+  const { checked, diagnostics } = checkSource(source);
   if (!checked) return { env: null, diagnostics };
   const result = instantiateSpec(checked, params, options);
   const all = [...diagnostics, ...result.diagnostics];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { type FlagSpec, formatHelp, parseFlags } from './flags.js';
+import { parseNumber } from '../env/params.js';
+import { type FlagSpec, formatHelp, paramPairs, parseFlags } from './flags.js';
 import { loadDsl, loadModules, specExterns, specPath } from './modules.js';
 
 export const CHECK_FLAGS: FlagSpec[] = [
@@ -57,21 +58,6 @@ export function checkHelp(): string {
   );
 }
 
-interface DslCheck {
-  compileSpec(
-    source: string,
-    options: { file?: string; externs?: Record<string, unknown> },
-  ): {
-    EnvClass: (new (params: Record<string, number>) => unknown) | null;
-    diagnostics: { severity: string }[];
-  };
-  formatDiagnostics(d: readonly unknown[], source: string, file?: string): string;
-  checkSpecEnv(env: unknown, o: { limit: number; walks: number; seed: number }): Promise<unknown>;
-  formatCheckReport(r: unknown, file: string): string;
-  checkFailed(r: unknown): boolean;
-  SpecError: new (...args: never[]) => Error;
-}
-
 export async function checkCommand(argv: readonly string[]): Promise<number> {
   const parsed = parseFlags(argv, CHECK_FLAGS, true);
   const values = parsed.values;
@@ -84,20 +70,12 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
   }
   const file = parsed.positional[0]!;
   const path = specPath(file);
-  const params: Record<string, number> = {};
-  const raw: Record<string, string> = { ...parsed.extra };
-  for (const pair of (values['param'] as string[] | undefined) ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UserError(`--param: expected NAME=VALUE, got '${pair}'`);
-    raw[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  for (const [name, v] of Object.entries(raw)) {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x))
-      throw new UserError(`--${name}: '${v}' is not a number`);
-    params[name] = x;
-  }
-  const dsl = (await loadDsl()) as unknown as DslCheck;
+  const raw = { ...parsed.extra, ...paramPairs(values['param'] as string[] | undefined) };
+  // Integer parameters are checked by the spec itself (E403), with the declaration's position.
+  const params = Object.fromEntries(
+    Object.entries(raw).map(([name, v]) => [name, parseNumber(v, 'float', `--${name}`)]),
+  );
+  const dsl = await loadDsl();
   const plugins = await loadModules((values['plugin'] as string[] | undefined) ?? []);
   const externs = Object.fromEntries(specExterns(plugins).map((x) => [x.name, x.fn]));
   const source = readFileSync(path, 'utf8');

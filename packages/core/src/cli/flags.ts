@@ -183,3 +183,14 @@ export const RUN_DIR_FLAGS: FlagSpec[] = [
   },
   { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
 ];
+
+/** `--param NAME=VALUE` pairs (repeatable) as an object of raw values. */
+export function paramPairs(pairs: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UserError(`--param: expected NAME=VALUE, got '${pair}'`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}

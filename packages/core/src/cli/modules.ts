@@ -13,9 +13,21 @@ export const BUILTIN_ENVS: Record<string, string> = {
 /** The DI token under which plugins provide extern functions for specs (owned by @gflownet/dsl). */
 const SPEC_EXTERN = Symbol.for('@gflownet/dsl/SpecExtern');
 
-interface DslModule {
+/** What the CLI uses of @gflownet/dsl, typed here because core does not depend on it. */
+export interface DslModule {
   loadSpecModule(path: string, externs: readonly unknown[]): ContainerModule;
-  loadSpecFile(path: string): { specName: string };
+  compileSpec(
+    source: string,
+    options: { file?: string; externs?: Record<string, unknown> },
+  ): {
+    EnvClass: (new (params: Record<string, number>) => unknown) | null;
+    diagnostics: { severity: string }[];
+  };
+  formatDiagnostics(d: readonly unknown[], source: string, file?: string): string;
+  checkSpecEnv(env: unknown, o: { limit: number; walks: number; seed: number }): Promise<unknown>;
+  formatCheckReport(r: unknown, file: string): string;
+  checkFailed(r: unknown): boolean;
+  SpecError: new (...args: never[]) => Error;
 }
 
 /** The spec compiler, loaded on demand: core does not depend on it. */

@@ -10,7 +10,14 @@ import { JsonlReporter } from '../trainer/jsonl.js';
 import { ProgressBar } from '../trainer/progress.js';
 import type { Reporter } from '../trainer/reporter.js';
 import { Trainer } from '../trainer/trainer.js';
-import { type FlagSpec, type FlagValue, convertFlag, formatHelp, parseFlags } from './flags.js';
+import {
+  type FlagSpec,
+  type FlagValue,
+  convertFlag,
+  formatHelp,
+  paramPairs,
+  parseFlags,
+} from './flags.js';
 import { BUILTIN_ENVS, loadModules, loadPluginModule } from './modules.js';
 import { RUN_FILES, type SavedRunConfig, ensureRunDir, writeJsonAtomic } from './run-dir.js';
 import { info, resolveEnv, startBackend } from './setup.js';
@@ -217,11 +224,7 @@ export function mergeTrainOptions(argv: readonly string[]): {
   }
   Object.assign(values, parsed.values);
   Object.assign(envParams, parsed.extra);
-  for (const pair of (parsed.values['param'] as string[] | undefined) ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UserError(`--param: expected NAME=VALUE, got '${pair}'`);
-    envParams[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  Object.assign(envParams, paramPairs(parsed.values['param'] as string[] | undefined));
   if (parsed.positional.length > 0) {
     if (parsed.positional.length > 1 || values['env'] !== undefined) {
       throw new UserError(`unexpected argument '${parsed.positional.at(-1)}'`);
