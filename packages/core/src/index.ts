@@ -10,7 +10,15 @@ export {
 export { GfnInternalError, type InternalErrorKind, UserError } from './errors.js';
 export type { DiscreteEnv, EnvParams, ParamSpec, Parents } from './env/env.js';
 export { checkRange, describeRange, parseNumber, resolveEnvParams } from './env/params.js';
-export { backwardActionsOf, checkedLogReward, formatState, stateKey } from './env/state-utils.js';
+export {
+  backwardActionsOf,
+  checkedLogReward,
+  formatState,
+  forwardActionsOf,
+  intermediateLogReward,
+  stateDistance,
+  stateKey,
+} from './env/state-utils.js';
 export { Rng } from './util/rng.js';
 export type { Estimator, SerializedEstimator, SerializedTensor } from './policies/estimator.js';
 export { MlpEstimator, type MlpConfig } from './policies/mlp.js';
@@ -24,13 +32,54 @@ export {
   policyProbabilities,
   softmaxRow,
 } from './policies/model.js';
-export { Trajectories } from './samplers/trajectories.js';
-export type { ExplorationOptions } from './samplers/sampler.js';
+export {
+  type BackwardPolicy,
+  EnvBackward,
+  LearnedBackward,
+  UniformBackward,
+  backwardProbabilities,
+} from './policies/backward.js';
+export {
+  type Segment,
+  Trajectories,
+  assembleTrajectories,
+  concatTrajectories,
+  segmentOf,
+} from './samplers/trajectories.js';
+export type { ExplorationOptions, Sampler as SamplerInterface } from './samplers/sampler.js';
+export { type Schedule, constantSchedule, parseSchedule } from './samplers/schedule.js';
 export { OnPolicySampler } from './samplers/on-policy.js';
-export type { Loss, LossOptions } from './losses/loss.js';
+export { BackwardSampler } from './samplers/backward.js';
+export { LocalSearchSampler } from './samplers/local-search.js';
+export {
+  DiverseBuffer,
+  PrioritizedBuffer,
+  type ReplayBuffer,
+  TerminalStateBuffer,
+  TrajectoryFifoBuffer,
+} from './replay/buffers.js';
+export { type Loss, type LossOptions, headsFor } from './losses/loss.js';
+export {
+  LinexPenalty,
+  type Penalty as PenaltyFunction,
+  ShiftedCoshPenalty,
+  SquaredPenalty,
+} from './losses/penalty.js';
+export { gatherRows } from './losses/gather.js';
+export {
+  type TransitionArrays,
+  backwardLogProbs,
+  forwardLogProbs,
+  prepareTransitions,
+  trajectoryIndicator,
+} from './losses/transitions.js';
 export { TrajectoryBalance } from './losses/trajectory-balance.js';
 export { DetailedBalance } from './losses/detailed-balance.js';
 export { FlowMatching } from './losses/flow-matching.js';
+export { SubTrajectoryBalance } from './losses/subtrajectory-balance.js';
+export { ForwardLookingDetailedBalance } from './losses/forward-looking.js';
+export { LogPartitionVariance } from './losses/log-partition-variance.js';
+export { ModifiedDetailedBalance } from './losses/modified-detailed-balance.js';
 export { type StateGraph, buildStateGraph, logSumExp } from './metrics/state-graph.js';
 export {
   type DistributionDistance,
@@ -51,16 +100,23 @@ export type { Reporter, StepRecord } from './trainer/reporter.js';
 export { ProgressBar } from './trainer/progress.js';
 export { JsonlReporter } from './trainer/jsonl.js';
 export {
+  Backward,
+  BackwardPlugin,
   Env,
   EnvFactory,
   LossPlugin,
   Objective,
+  Penalty,
+  PenaltyPlugin,
   type PluginInfo,
+  Replay,
+  ReplayPlugin,
   ResolvedEnvParams,
   RunConfig,
   Sampler,
   SamplerPlugin,
 } from './di/tokens.js';
+export { choosePlugin, parsePluginChoice, resolvePluginOptions } from './di/plugins.js';
 export { coreModule } from './di/module.js';
 export {
   RUN_DEFAULTS,
@@ -68,6 +124,7 @@ export {
   createContainer,
   createRun,
   listPlugins,
+  type PluginListing,
   loadModel,
 } from './di/run.js';
 export { main } from './cli/app.js';

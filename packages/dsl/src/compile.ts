@@ -42,6 +42,8 @@ export interface CompiledSpec {
   backwardActions: { family: string; args: number[] }[];
   initialState: Int32Array;
   hasMode: boolean;
+  /** The stop action exists and has no guard, so the exit is allowed in every state. */
+  everyStateTerminates: boolean;
   fns: CompiledFunctions;
 }
 
@@ -184,6 +186,7 @@ export function instantiateSpec(
       backwardActions: backward.map(({ family, args }) => ({ family, args })),
       initialState,
       hasMode: checked.mode !== null,
+      everyStateTerminates: checked.stop ? !checked.stop.guard : false,
       fns,
     },
     diagnostics: sortDiagnostics(diags),

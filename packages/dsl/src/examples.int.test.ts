@@ -7,6 +7,7 @@ import {
   Rng,
   Trainer,
   TrajectoryBalance,
+  UniformBackward,
   buildStateGraph,
   initBackend,
 } from '@gflownet/core';
@@ -45,7 +46,7 @@ describe.each([
       new Rng(0),
     );
     const model = new PolicyModel(env, estimator, heads);
-    const loss = new TrajectoryBalance({ env, backward: 'uniform' });
+    const loss = new TrajectoryBalance({ env, backward: new UniformBackward(env) });
     const sampler = new OnPolicySampler(env, new Rng(1));
     const graph = await buildStateGraph(env);
     const trainer = new Trainer(

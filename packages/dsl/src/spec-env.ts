@@ -17,6 +17,8 @@ export class SpecEnv implements DiscreteEnv {
   readonly numBackwardActions: number;
   readonly featureDim: number;
   readonly initialState: Int32Array;
+  /** True when the spec's stop action has no guard: every state may terminate. */
+  readonly everyStateTerminates: boolean;
   private explored: { states: number; longest: number; modes: number } | null | undefined;
 
   constructor(readonly compiled: CompiledSpec) {
@@ -27,6 +29,7 @@ export class SpecEnv implements DiscreteEnv {
     this.numBackwardActions = compiled.backwardActions.length;
     this.featureDim = compiled.featureDim;
     this.initialState = compiled.initialState.slice();
+    this.everyStateTerminates = compiled.everyStateTerminates;
     if (compiled.hasMode) {
       this.modeOf = (state) => {
         const key = compiled.fns.modeKey(state, 0);
@@ -62,6 +65,10 @@ export class SpecEnv implements DiscreteEnv {
   /** Backward action i is the parent rule that undoes forward action i (compile.ts numbers both alike). */
   backwardActionOf(_states: Int32Array, actions: Int32Array, n: number, out: Int32Array): void {
     out.set(actions.subarray(0, n));
+  }
+
+  forwardActionOf(_states: Int32Array, backActions: Int32Array, n: number, out: Int32Array): void {
+    out.set(backActions.subarray(0, n));
   }
 
   parents(state: Int32Array): Parents {

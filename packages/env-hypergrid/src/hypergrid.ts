@@ -38,6 +38,7 @@ export class HypergridEnv implements DiscreteEnv {
   readonly initialState: Int32Array;
   readonly enumerable: boolean;
   readonly numModes: number;
+  readonly everyStateTerminates = true;
   readonly options: HypergridOptions;
 
   constructor(options: Partial<HypergridOptions> = {}) {
@@ -82,6 +83,26 @@ export class HypergridEnv implements DiscreteEnv {
 
   backwardActionOf(_states: Int32Array, actions: Int32Array, n: number, out: Int32Array): void {
     out.set(actions.subarray(0, n));
+  }
+
+  forwardActionOf(_states: Int32Array, backActions: Int32Array, n: number, out: Int32Array): void {
+    out.set(backActions.subarray(0, n));
+  }
+
+  /**
+   * A fixed backward policy (`--backward env`): step back along coordinate d with probability
+   * proportional to x_d, so paths back to the origin shrink the largest coordinates first.
+   */
+  fixedBackwardLogProbs(states: Int32Array, n: number, out: Float32Array): void {
+    const ndim = this.options.ndim;
+    for (let i = 0; i < n; i++) {
+      let total = 0;
+      for (let d = 0; d < ndim; d++) total += states[i * ndim + d]!;
+      for (let d = 0; d < ndim; d++) {
+        const x = states[i * ndim + d]!;
+        out[i * ndim + d] = x > 0 ? Math.log(x / total) : -Infinity;
+      }
+    }
   }
 
   logReward(states: Int32Array, n: number): Float64Array {

@@ -1,8 +1,17 @@
 import {
   DetailedBalance,
+  EnvBackward,
   tf,
   FlowMatching,
+  ForwardLookingDetailedBalance,
+  LearnedBackward,
+  LinexPenalty,
+  LogPartitionVariance,
   type Loss,
+  ModifiedDetailedBalance,
+  ShiftedCoshPenalty,
+  SubTrajectoryBalance,
+  UniformBackward,
   OnPolicySampler,
   PolicyModel,
   Rng,
@@ -18,13 +27,22 @@ import {
 import { HypergridEnv } from './hypergrid.js';
 
 /**
- * Exact flows of a hypergrid under the uniform backward policy, by dynamic programming in reverse
- * topological order: F(s) = R(s) + sum over children c of F(c) P_B(s|c), with P_B(s|c) one over
- * the number of parents of c. The forward policy is then F(s -> c) / F(s), and Z = F(s0).
+ * Exact flows of a hypergrid under a fixed backward policy (uniform unless the env's own is
+ * asked for), by dynamic programming in reverse topological order: F(s) = R(s) + sum over
+ * children c of F(c) P_B(s|c). The forward policy is then F(s -> c) / F(s), and Z = F(s0).
+ * On the hypergrid, backward action d undoes forward action d.
  */
-function exactFlows(graph: StateGraph): { stateFlow: Float64Array; edgeFlow: Float64Array } {
-  const parentsCount = new Int32Array(graph.size);
-  for (let e = 0; e < graph.edgeChild.length; e++) parentsCount[graph.edgeChild[e]!]! += 1;
+function exactFlows(
+  graph: StateGraph,
+  env: HypergridEnv,
+  envBackward: boolean,
+): { stateFlow: Float64Array; edgeFlow: Float64Array } {
+  const ab = env.numBackwardActions;
+  const mask = new Uint8Array(graph.size * ab);
+  env.backwardMask(graph.states, graph.size, mask);
+  const logPB = new Float32Array(graph.size * ab);
+  const policy = envBackward ? new EnvBackward(env) : new UniformBackward(env);
+  policy.fixedLogProbs(graph.states, graph.size, mask, logPB);
   const stateFlow = new Float64Array(graph.size);
   const edgeFlow = new Float64Array(graph.edgeChild.length);
   for (let k = graph.size - 1; k >= 0; k--) {
@@ -32,7 +50,7 @@ function exactFlows(graph: StateGraph): { stateFlow: Float64Array; edgeFlow: Flo
     let f = graph.canExit[s] ? Math.exp(graph.logRewards[s]!) : 0;
     for (let e = graph.edgeStart[s]!; e < graph.edgeStart[s + 1]!; e++) {
       const c = graph.edgeChild[e]!;
-      edgeFlow[e] = stateFlow[c]! / parentsCount[c]!;
+      edgeFlow[e] = stateFlow[c]! * Math.exp(logPB[c * ab + graph.edgeAction[e]!]!);
       f += edgeFlow[e]!;
     }
     stateFlow[s] = f;
@@ -40,20 +58,21 @@ function exactFlows(graph: StateGraph): { stateFlow: Float64Array; edgeFlow: Flo
   return { stateFlow, edgeFlow };
 }
 
-interface Setup {
-  loss: Loss;
-  learnedBackward: boolean;
-  stateFlow: boolean;
-}
-
 /**
  * A tabular model holding the exact log edge flows as logits (log R on exit), log F(s) on the
- * flow head, zeros (uniform) on the backward head, and log Z = log F(s0).
+ * flow head (log F(s) - log R(s) for forward-looking DB, whose head learns F~ = F / R~ with
+ * R~ = R here), zeros (uniform) on a backward head, and log Z = log F(s0).
  */
-function exactModel(env: HypergridEnv, graph: StateGraph, setup: Setup): PolicyModel {
-  const { stateFlow, edgeFlow } = exactFlows(graph);
-  const heads = { learnedBackward: setup.learnedBackward, stateFlow: setup.stateFlow };
+function exactModel(
+  env: HypergridEnv,
+  graph: StateGraph,
+  loss: Loss,
+  envBackward: boolean,
+): PolicyModel {
+  const { stateFlow, edgeFlow } = exactFlows(graph, env, envBackward);
+  const heads = loss.heads;
   const width = PolicyModel.outputWidth(env, heads);
+  const forwardLooking = loss instanceof ForwardLookingDetailedBalance;
   const table = new Float32Array(graph.size * width);
   for (let s = 0; s < graph.size; s++) {
     const row = s * width;
@@ -61,62 +80,77 @@ function exactModel(env: HypergridEnv, graph: StateGraph, setup: Setup): PolicyM
       table[row + graph.edgeAction[e]!] = Math.log(edgeFlow[e]!);
     }
     table[row + env.exitAction] = graph.logRewards[s]!;
-    if (setup.stateFlow) table[row + width - 1] = Math.log(stateFlow[s]!);
+    if (heads.stateFlow) {
+      const offset = forwardLooking ? graph.logRewards[s]! : 0;
+      table[row + width - 1] = Math.log(stateFlow[s]!) - offset;
+    }
   }
   const estimator = new TabularEstimator(env, graph.states, graph.size, width, table);
-  return new PolicyModel(env, estimator, heads, Math.log(stateFlow[0]!));
+  const backward = heads.separateBackward
+    ? new TabularEstimator(env, graph.states, graph.size, env.numBackwardActions)
+    : undefined;
+  return new PolicyModel(env, estimator, heads, Math.log(stateFlow[0]!), backward);
 }
 
 async function lossValue(loss: Loss, model: PolicyModel, seed: number): Promise<number> {
   const sampler = new OnPolicySampler(model.env, new Rng(seed), { epsilon: 0.3, temperature: 1 });
   const batch = await sampler.sample(model, 64);
-  const prepared = loss.prepare(batch);
+  const prepared = await loss.prepare(batch);
   const value = tf.tidy(() => loss.compute(prepared, model));
   const v = value.dataSync()[0]!;
   value.dispose();
   return v;
 }
 
-const SETUPS: [string, (env: HypergridEnv) => Setup][] = [
+type MakeLoss = (env: HypergridEnv) => Loss;
+const fixed = (env: HypergridEnv) => new EnvBackward(env);
+const uniform = (env: HypergridEnv) => new UniformBackward(env);
+const learned = () => new LearnedBackward('learned', 'shared');
+const separate = () => new LearnedBackward('separate', 'separate');
+const cosh = new ShiftedCoshPenalty();
+
+const SETUPS: [string, MakeLoss][] = [
+  ['tb, uniform backward', (env) => new TrajectoryBalance({ env, backward: uniform(env) })],
+  ['tb, learned backward', (env) => new TrajectoryBalance({ env, backward: learned() })],
+  ['tb, separate backward network', (env) => new TrajectoryBalance({ env, backward: separate() })],
   [
-    'tb, uniform backward',
-    (env) => ({
-      loss: new TrajectoryBalance({ env, backward: 'uniform' }),
-      learnedBackward: false,
-      stateFlow: false,
-    }),
+    'tb, fixed backward policy of the env',
+    (env) => new TrajectoryBalance({ env, backward: fixed(env) }),
   ],
   [
-    'tb, learned backward',
-    (env) => ({
-      loss: new TrajectoryBalance({ env, backward: 'learned' }),
-      learnedBackward: true,
-      stateFlow: false,
-    }),
+    'subtb, fixed backward policy of the env',
+    (env) => new SubTrajectoryBalance({ env, backward: fixed(env) }),
   ],
   [
-    'db, uniform backward',
-    (env) => ({
-      loss: new DetailedBalance({ env, backward: 'uniform' }),
-      learnedBackward: false,
-      stateFlow: true,
-    }),
+    'tb, shifted-cosh penalty',
+    (env) => new TrajectoryBalance({ env, backward: uniform(env), penalty: cosh }),
+  ],
+  ['db, uniform backward', (env) => new DetailedBalance({ env, backward: uniform(env) })],
+  ['db, learned backward', (env) => new DetailedBalance({ env, backward: learned() })],
+  ['fm', (env) => new FlowMatching({ env, backward: uniform(env) })],
+  [
+    'fm, linex penalty',
+    (env) => new FlowMatching({ env, backward: uniform(env), penalty: new LinexPenalty(0.5) }),
+  ],
+  ['subtb, uniform backward', (env) => new SubTrajectoryBalance({ env, backward: uniform(env) })],
+  [
+    'subtb, learned backward, lambda 1.5',
+    (env) => new SubTrajectoryBalance({ env, backward: learned(), options: { lambda: 1.5 } }),
   ],
   [
-    'db, learned backward',
-    (env) => ({
-      loss: new DetailedBalance({ env, backward: 'learned' }),
-      learnedBackward: true,
-      stateFlow: true,
-    }),
+    'fldb, uniform backward',
+    (env) => new ForwardLookingDetailedBalance({ env, backward: uniform(env) }),
   ],
   [
-    'fm',
-    (env) => ({
-      loss: new FlowMatching({ env, backward: 'uniform' }),
-      learnedBackward: false,
-      stateFlow: false,
-    }),
+    'fldb, learned backward',
+    (env) => new ForwardLookingDetailedBalance({ env, backward: learned() }),
+  ],
+  ['zvar, uniform backward', (env) => new LogPartitionVariance({ env, backward: uniform(env) })],
+  ['zvar, learned backward', (env) => new LogPartitionVariance({ env, backward: learned() })],
+  ['mdb, uniform backward', (env) => new ModifiedDetailedBalance({ env, backward: uniform(env) })],
+  [
+    'mdb, learned backward, cosh',
+    (env) => new ModifiedDetailedBalance({ env, backward: learned(), penalty: cosh }),
   ],
 ];
 
@@ -124,7 +158,7 @@ beforeAll(async () => {
   await initBackend('cpu');
 });
 
-describe.each(SETUPS)('%s at the exact flows', (_name, makeSetup) => {
+describe.each(SETUPS)('%s at the exact flows', (name, makeLoss) => {
   for (const [ndim, height] of [
     [2, 4],
     [3, 3],
@@ -132,12 +166,11 @@ describe.each(SETUPS)('%s at the exact flows', (_name, makeSetup) => {
     it(`is ~0 on a ${ndim}D grid of height ${height} and grows when the flows are perturbed`, async () => {
       const env = new HypergridEnv({ ndim, height });
       const graph = await buildStateGraph(env);
-      const setup = makeSetup(env);
-      const model = exactModel(env, graph, setup);
-      expect(setup.loss.heads).toEqual(model.heads);
-      const exact = await lossValue(setup.loss, model, 1);
+      const loss = makeLoss(env);
+      const model = exactModel(env, graph, loss, name.includes('fixed backward'));
+      const exact = await lossValue(loss, model, 1);
       expect(exact).toBeLessThan(1e-6);
-      expect(Math.abs(setup.loss.estimateLogZ(model) - graph.logZ)).toBeLessThan(1e-5);
+      expect(Math.abs(loss.estimateLogZ(model) - graph.logZ)).toBeLessThan(1e-5);
       const p = modelTerminatingDistribution(model, graph);
       expect(compareDistributions(p, targetDistribution(graph), graph.numTerminal).l1).toBeLessThan(
         1e-5,
@@ -148,7 +181,7 @@ describe.each(SETUPS)('%s at the exact flows', (_name, makeSetup) => {
       const noise = new Float32Array(table.size).map(() => rng.uniform(-0.5, 0.5));
       table.assign(tf.add(table, tf.tensor(noise, table.shape)));
       model.logZ.assign(tf.add(model.logZ, 0.3));
-      const perturbed = await lossValue(setup.loss, model, 1);
+      const perturbed = await lossValue(loss, model, 1);
       expect(perturbed).toBeGreaterThan(1e-2);
       model.dispose();
     });

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ContainerModule, EnvFactory } from '@gflownet/core';
 import { loadSpecFile, specEnvFactory } from '@gflownet/dsl';
+import { HYPERGRID_DEFAULTS, HypergridEnv } from './hypergrid.js';
 
 /** Where the package's spec lives (it ships next to dist/). */
 export const HYPERGRID_SPEC_PATH = fileURLToPath(new URL('../hypergrid.gfn', import.meta.url));
@@ -14,11 +15,31 @@ export const hypergridFactory: EnvFactory = specEnvFactory(
 );
 
 /**
- * Registers the hypergrid env, compiled from hypergrid.gfn; load it with
- * `gfn train --env hypergrid` or into a container. The hand-written HypergridEnv is its oracle.
+ * The hand-written TypeScript twin, `hypergrid-ts`: the oracle of the spec version, and the one
+ * with a fixed backward policy of its own (`--backward env`).
+ */
+export const hypergridTsFactory: EnvFactory = {
+  name: 'hypergrid-ts',
+  description:
+    'hand-written twin of hypergrid (same parameters); adds a fixed backward policy for --backward env',
+  params: hypergridFactory.params,
+  create: (params) =>
+    new HypergridEnv({
+      ndim: params['ndim'] ?? HYPERGRID_DEFAULTS.ndim,
+      height: params['height'] ?? HYPERGRID_DEFAULTS.height,
+      r0: params['r0'] ?? HYPERGRID_DEFAULTS.r0,
+      r1: params['r1'] ?? HYPERGRID_DEFAULTS.r1,
+      r2: params['r2'] ?? HYPERGRID_DEFAULTS.r2,
+    }),
+};
+
+/**
+ * Registers the hypergrid env, compiled from hypergrid.gfn (`gfn train --env hypergrid`), and its
+ * hand-written twin `hypergrid-ts`.
  */
 export const hypergridModule = new ContainerModule(({ bind }) => {
   bind<EnvFactory>(EnvFactory).toConstantValue(hypergridFactory);
+  bind<EnvFactory>(EnvFactory).toConstantValue(hypergridTsFactory);
 });
 
 export default hypergridModule;

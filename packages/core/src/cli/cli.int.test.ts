@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createContainer, listPlugins } from '../di/run.js';
 
 // Runs the built CLI (the test command builds every package first) from the repository root.
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const GFN = join(ROOT, 'packages/core/bin/gfn.js');
+const EXAMPLES = join(ROOT, 'examples');
 
 function gfn(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [GFN, ...args], {
@@ -155,7 +157,35 @@ describe('bad input', () => {
     expectUserError(
       gfn('train', '--loss', 'tbb', '--iterations', '1'),
       "unknown loss 'tbb'",
-      "'db', 'fm', 'tb'",
+      "'db', 'fldb', 'fm', 'mdb', 'subtb', 'tb', 'zvar'",
+    );
+  });
+  it('names the plugin and its options for an unknown option', () => {
+    expectUserError(
+      gfn('train', '--loss', 'subtb:lamda=0.5', '--iterations', '1'),
+      "--loss: 'subtb' has no option 'lamda' (its options: 'lambda')",
+    );
+  });
+  it('range-checks plugin options', () => {
+    expectUserError(
+      gfn('train', '--replay', 'prioritized:capacity=0', '--iterations', '1'),
+      "--replay (prioritized option 'capacity'): 0 is out of range (allowed: 1..10000000)",
+    );
+  });
+  it('rejects a malformed schedule, naming the flag', () => {
+    expectUserError(
+      gfn('train', '--epsilon', 'linear(0.5, 2, 100)', '--iterations', '1'),
+      '--epsilon end: 2 is out of range (allowed: 0..1)',
+    );
+  });
+  it('fails at wiring time when the env lacks what the objective needs', () => {
+    expectUserError(
+      gfn('train', join(EXAMPLES, 'subset.gfn'), '--loss', 'mdb', '--iterations', '1'),
+      "loss 'mdb' (modified detailed balance) needs every state to terminate",
+    );
+    expectUserError(
+      gfn('train', '--backward', 'env', '--iterations', '1'),
+      "backward policy 'env' needs a fixed backward policy from the env",
     );
   });
   it('names the flag of a malformed number', () => {
@@ -200,11 +230,22 @@ describe('help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: gfn ${command}`);
   });
-  it('lists the registered plugins', () => {
+  it('lists every registered plugin with its description and options', () => {
     const r = gfn('plugins');
     expect(r.code).toBe(0);
-    for (const name of ['hypergrid', 'tb', 'db', 'fm', 'on-policy'])
-      expect(r.stdout).toContain(name);
+    const listing = listPlugins(createContainer([]));
+    const kinds = ['loss', 'backward', 'penalty', 'sampler', 'replay'];
+    expect(Object.keys(listing)).toEqual(['env', ...kinds]);
+    for (const kind of kinds) {
+      expect(listing[kind]!.length).toBeGreaterThan(0);
+      for (const p of listing[kind]!) {
+        expect(r.stdout).toContain(`${p.name}`);
+        expect(r.stdout).toContain(p.description);
+        for (const o of p.options)
+          expect(r.stdout).toContain(`${o.name}: ${o.type}, ${o.description}`);
+      }
+    }
+    expect(r.stdout).toContain('hypergrid-ts');
   });
 });
 

@@ -1,9 +1,10 @@
 import { UserError, listNames } from '../errors.js';
 import { checkRange, describeRange, parseNumber } from '../env/params.js';
+import { parseSchedule } from '../samplers/schedule.js';
 
 export interface FlagSpec {
   name: string;
-  type: 'int' | 'float' | 'string' | 'bool' | 'int-list';
+  type: 'int' | 'float' | 'string' | 'bool' | 'int-list' | 'schedule';
   description: string;
   /** Shown in help; also the value used when the flag is absent (unless undefined). */
   default?: string | number | boolean | number[];
@@ -99,6 +100,15 @@ export function convertFlag(spec: FlagSpec, raw: unknown): FlagValue {
       checkRange(value, spec, where);
       return value;
     }
+    case 'schedule': {
+      if (typeof raw !== 'string' && typeof raw !== 'number') {
+        throw new UserError(
+          `${where}: expected a number or a schedule, got ${JSON.stringify(raw)}`,
+        );
+      }
+      const schedule = parseSchedule(raw, where, spec);
+      return /^[\s\d.eE+-]+$/.test(String(raw)) ? schedule.at(0) : schedule.text;
+    }
     case 'int-list': {
       const items = Array.isArray(raw) ? raw : String(raw).split(',');
       const list = items.map((x) =>
@@ -136,7 +146,7 @@ export function formatHelp(
     const notes: string[] = [];
     if (s.choices) notes.push(`one of ${s.choices.join(', ')}`);
     else if (
-      (s.type === 'int' || s.type === 'float' || s.type === 'int-list') &&
+      (s.type === 'int' || s.type === 'float' || s.type === 'int-list' || s.type === 'schedule') &&
       (s.min !== undefined || s.max !== undefined)
     ) {
       notes.push(`range ${describeRange(s)}`);
@@ -160,6 +170,8 @@ function placeholderOf(s: FlagSpec): string {
       return 'X';
     case 'int-list':
       return 'N,N,...';
+    case 'schedule':
+      return 'X|SCHEDULE';
     default:
       return s.choices ? s.choices.join('|') : 'VALUE';
   }

@@ -8,7 +8,13 @@ import { UserError } from '../errors.js';
 /** Env names that map to packages of this project. */
 export const BUILTIN_ENVS: Record<string, string> = {
   hypergrid: '@gflownet/env-hypergrid',
+  'hypergrid-ts': '@gflownet/env-hypergrid',
 };
+
+/** Each module that provides a built-in env, once. */
+export function builtinEnvModules(): string[] {
+  return [...new Set(Object.values(BUILTIN_ENVS))];
+}
 
 /** The DI token under which plugins provide extern functions for specs (owned by @gflownet/dsl). */
 const SPEC_EXTERN = Symbol.for('@gflownet/dsl/SpecExtern');

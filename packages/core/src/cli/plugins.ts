@@ -1,6 +1,7 @@
 import { createContainer, listPlugins } from '../di/run.js';
+import { describeRange } from '../env/params.js';
 import { type FlagSpec, formatHelp, parseFlags } from './flags.js';
-import { BUILTIN_ENVS, loadPluginModule } from './modules.js';
+import { builtinEnvModules, loadPluginModule } from './modules.js';
 
 export const PLUGINS_FLAGS: FlagSpec[] = [
   {
@@ -13,10 +14,20 @@ export const PLUGINS_FLAGS: FlagSpec[] = [
   { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
 ];
 
+/** The flag that chooses a plugin of each kind. */
+const KIND_FLAGS: Record<string, string> = {
+  env: '--env NAME, parameters as --NAME VALUE',
+  loss: '--loss NAME[:KEY=VALUE,...]',
+  backward: '--backward NAME',
+  penalty: '--penalty NAME[:KEY=VALUE,...]',
+  sampler: '--sampler NAME[:KEY=VALUE,...]',
+  replay: '--replay NAME[:KEY=VALUE,...], --replay-share X; none by default',
+};
+
 export function pluginsHelp(): string {
   return formatHelp(
     'gfn plugins [--plugin MODULE ...]',
-    'List the envs, losses and samplers that can be chosen by name.',
+    'List every plugin that can be chosen by name (envs, losses, backward policies, penalties,\nsamplers, replay buffers) with its options. Options are given as NAME:KEY=VALUE,...;\nenv parameters as flags (--NAME VALUE).',
     PLUGINS_FLAGS,
   );
 }
@@ -27,17 +38,20 @@ export async function pluginsCommand(argv: readonly string[]): Promise<void> {
     process.stdout.write(pluginsHelp());
     return;
   }
-  const specs = [
-    ...Object.values(BUILTIN_ENVS),
-    ...((values['plugin'] as string[] | undefined) ?? []),
-  ];
+  const specs = [...builtinEnvModules(), ...((values['plugin'] as string[] | undefined) ?? [])];
   const modules = await Promise.all(specs.map(loadPluginModule));
   const listing = listPlugins(createContainer(modules));
   const lines: string[] = [];
   for (const [kind, plugins] of Object.entries(listing)) {
-    lines.push(`${kind}:`);
+    lines.push(`${kind} (${KIND_FLAGS[kind] ?? kind}):`);
     const width = Math.max(0, ...plugins.map((p) => p.name.length)) + 2;
-    for (const p of plugins) lines.push(`  ${p.name.padEnd(width)}${p.description}`);
+    for (const p of plugins) {
+      lines.push(`  ${p.name.padEnd(width)}${p.description}`);
+      for (const o of p.options) {
+        const range = `range ${describeRange(o)}; default ${o.default}`;
+        lines.push(`  ${' '.repeat(width)}  ${o.name}: ${o.type}, ${o.description} (${range})`);
+      }
+    }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -18,7 +18,7 @@ import {
   paramPairs,
   parseFlags,
 } from './flags.js';
-import { BUILTIN_ENVS, loadModules, loadPluginModule } from './modules.js';
+import { builtinEnvModules, loadModules, loadPluginModule } from './modules.js';
 import { RUN_FILES, type SavedRunConfig, ensureRunDir, writeJsonAtomic } from './run-dir.js';
 import { info, resolveEnv, startBackend } from './setup.js';
 
@@ -34,20 +34,44 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     name: 'loss',
     type: 'string',
     default: RUN_DEFAULTS.loss,
-    description: 'objective: tb, db, fm or a plugin loss',
+    placeholder: 'NAME[:OPT=V,...]',
+    description: 'objective: tb, db, fm, subtb, fldb, zvar, mdb or a plugin loss',
   },
   {
     name: 'backward',
     type: 'string',
     default: RUN_DEFAULTS.backward,
-    choices: ['uniform', 'learned'],
-    description: 'backward policy (tb, db)',
+    placeholder: 'NAME',
+    description: 'backward policy: uniform, learned (shared trunk), separate (own network), env',
+  },
+  {
+    name: 'penalty',
+    type: 'string',
+    default: RUN_DEFAULTS.penalty,
+    placeholder: 'NAME[:OPT=V,...]',
+    description: 'regression loss on each residual: squared, cosh, linex',
   },
   {
     name: 'sampler',
     type: 'string',
     default: RUN_DEFAULTS.sampler,
-    description: 'trajectory sampler plugin',
+    placeholder: 'NAME[:OPT=V,...]',
+    description: 'trajectory sampler: on-policy, local-search',
+  },
+  {
+    name: 'replay',
+    type: 'string',
+    default: RUN_DEFAULTS.replay,
+    placeholder: 'NAME[:OPT=V,...]',
+    description: 'replay buffer: none, fifo, terminal, prioritized, diverse',
+  },
+  {
+    name: 'replay-share',
+    type: 'float',
+    default: RUN_DEFAULTS.replayShare,
+    min: 0,
+    max: 1,
+    description: 'share of each batch replayed from the buffer',
   },
   {
     name: 'iterations',
@@ -91,7 +115,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   },
   {
     name: 'epsilon',
-    type: 'float',
+    type: 'schedule',
     default: RUN_DEFAULTS.epsilon,
     min: 0,
     max: 1,
@@ -99,7 +123,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   },
   {
     name: 'temperature',
-    type: 'float',
+    type: 'schedule',
     default: RUN_DEFAULTS.temperature,
     min: 1e-3,
     max: 1000,
@@ -170,13 +194,20 @@ const TRAIN_FOOTER = `Writes config.json, model.json, metrics.jsonl and summary.
 distance of the trained sampler to R/Z: l1 is sum_x |p(x) - R(x)/Z| (torchgfn's convention),
 l1_mean divides it by the number of terminating states (the 2021 paper's).
 
-Example:
-  gfn train --env hypergrid --ndim 2 --height 8 --loss tb --batch-size 128 --iterations 250`;
+Plugins take options as NAME:KEY=VALUE,... (e.g. --loss subtb:lambda=0.95, --replay
+prioritized:capacity=500); 'gfn plugins' lists every plugin with its options. --epsilon and
+--temperature take a number or a schedule over iterations: linear(START, END, STEPS) (then held)
+or exp(START, END, TAU) (END + (START - END) e^(-t/TAU)).
+
+Examples:
+  gfn train --env hypergrid --ndim 2 --height 8 --loss tb --batch-size 128 --iterations 250
+  gfn train --loss subtb:lambda=0.9 --backward learned --epsilon 'linear(0.5, 0, 500)'
+  gfn train --sampler local-search:backtrack=3 --replay prioritized:capacity=200 --replay-share 0.25`;
 
 /** The help text, with the parameters of the built-in envs read from their own declarations. */
 export async function trainHelp(): Promise<string> {
   const lines = ['Env parameters are flags too (--NAME VALUE or --param NAME=VALUE):'];
-  for (const specifier of Object.values(BUILTIN_ENVS)) {
+  for (const specifier of builtinEnvModules()) {
     const module = await loadPluginModule(specifier);
     for (const factory of createContainer([module]).getAll<EnvFactory>(EnvFactory)) {
       lines.push(`  ${factory.name}:`);
@@ -269,14 +300,17 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
     envParams,
     loss: values['loss'] as string,
     sampler: values['sampler'] as string,
-    backward: values['backward'] as RunConfig['backward'],
+    backward: values['backward'] as string,
+    penalty: values['penalty'] as string,
+    replay: values['replay'] as string,
+    replayShare: values['replay-share'] as number,
     iterations: values['iterations'] as number,
     batchSize: values['batch-size'] as number,
     lr: values['lr'] as number,
     lrLogZ: values['lr-logz'] as number,
     hidden: values['hidden'] as number[],
-    epsilon: values['epsilon'] as number,
-    temperature: values['temperature'] as number,
+    epsilon: values['epsilon'] as number | string,
+    temperature: values['temperature'] as number | string,
     seed: values['seed'] as number,
     backend: backend.name,
     evalEvery: values['eval-every'] as number,
@@ -300,7 +334,14 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
   );
   const reporters: Reporter[] = [new JsonlReporter(join(out, RUN_FILES.metrics))];
   if (!values['quiet']) reporters.push(new ProgressBar());
-  const trainer = new Trainer(run.model, run.loss, run.sampler, config, reporters, graph);
+  const trainer = new Trainer(
+    run.model,
+    run.loss,
+    run.sampler,
+    { ...config, replayBuffer: run.replay },
+    reporters,
+    graph,
+  );
   const result = await trainer.train();
   writeJsonAtomic(join(out, RUN_FILES.model), run.model.toJSON());
 
@@ -315,6 +356,9 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
     env_params: saved.envParams,
     loss: config.loss,
     backward: config.backward,
+    penalty: config.penalty,
+    sampler: config.sampler,
+    replay: config.replay,
     iterations: result.iterations,
     batch_size: config.batchSize,
     trajectories: result.trajectories,

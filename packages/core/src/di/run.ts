@@ -7,11 +7,20 @@ import { PolicyModel, type SerializedModel } from '../policies/model.js';
 import type { Sampler as SamplerShape } from '../samplers/sampler.js';
 import { Rng } from '../util/rng.js';
 import { coreModule } from './module.js';
+import type { ParamSpec } from '../env/env.js';
+import type { BackwardPolicy } from '../policies/backward.js';
+import type { ReplayBuffer } from '../replay/buffers.js';
 import {
+  Backward,
+  BackwardPlugin,
   Env,
   EnvFactory,
   LossPlugin,
   Objective,
+  PenaltyPlugin,
+  type PluginInfo,
+  Replay,
+  ReplayPlugin,
   ResolvedEnvParams,
   RunConfig,
   Sampler,
@@ -23,6 +32,9 @@ export const RUN_DEFAULTS: Omit<RunConfig, 'env' | 'envParams'> = {
   loss: 'tb',
   sampler: 'on-policy',
   backward: 'uniform',
+  penalty: 'squared',
+  replay: 'none',
+  replayShare: 0.5,
   iterations: 1000,
   batchSize: 16,
   lr: 1e-3,
@@ -42,7 +54,9 @@ export interface Run {
   env: DiscreteEnv;
   envParams: Record<string, number>;
   loss: Loss;
+  backward: BackwardPolicy;
   sampler: SamplerShape;
+  replay: ReplayBuffer | null;
   model: PolicyModel;
 }
 
@@ -67,10 +81,12 @@ export function createRun(
   container.bind<RunConfig>(RunConfig).toConstantValue(config);
   const env = container.get<Env>(Env);
   const loss = container.get<Objective>(Objective);
+  const backward = container.get<Backward>(Backward);
   const sampler = container.get<Sampler>(Sampler);
+  const replay = container.get<Replay>(Replay);
   const model = saved ? loadModel(env, saved) : newModel(env, loss, config);
   const envParams = container.get<ResolvedEnvParams>(ResolvedEnvParams);
-  return { config, container, env, envParams, loss, sampler, model };
+  return { config, container, env, envParams, loss, backward, sampler, replay, model };
 }
 
 function newModel(env: DiscreteEnv, loss: Loss, config: RunConfig): PolicyModel {
@@ -79,25 +95,52 @@ function newModel(env: DiscreteEnv, loss: Loss, config: RunConfig): PolicyModel 
     { hidden: config.hidden, outDim: PolicyModel.outputWidth(env, loss.heads) },
     new Rng(config.seed * 2),
   );
-  return new PolicyModel(env, estimator, loss.heads);
+  const backward = loss.heads.separateBackward
+    ? new MlpEstimator(
+        env,
+        { hidden: config.hidden, outDim: env.numBackwardActions },
+        new Rng(config.seed * 2 + 3_000_017),
+      )
+    : undefined;
+  return new PolicyModel(env, estimator, loss.heads, 0, backward);
 }
 
 export function loadModel(env: DiscreteEnv, saved: SerializedModel): PolicyModel {
   if (saved.format !== 'gflownet-ts/model@1' || saved.estimator.type !== 'mlp') {
     throw new GfnInternalError('checkpoint', `unsupported model format '${saved.format}'`);
   }
-  return new PolicyModel(env, MlpEstimator.fromJSON(env, saved.estimator), saved.heads, saved.logZ);
+  const backward = saved.backwardEstimator
+    ? MlpEstimator.fromJSON(env, saved.backwardEstimator)
+    : undefined;
+  return new PolicyModel(
+    env,
+    MlpEstimator.fromJSON(env, saved.estimator),
+    saved.heads,
+    saved.logZ,
+    backward,
+  );
 }
 
-/** Name and description of every registered plugin, by kind. */
-export function listPlugins(
-  container: Container,
-): Record<string, { name: string; description: string }[]> {
-  const strip = (xs: { name: string; description: string }[]) =>
-    xs.map(({ name, description }) => ({ name, description }));
+export interface PluginListing {
+  name: string;
+  description: string;
+  options: readonly ParamSpec[];
+}
+
+/** Name, description and options of every registered plugin, by kind. */
+export function listPlugins(container: Container): Record<string, PluginListing[]> {
+  const strip = (xs: PluginInfo[]) =>
+    xs.map(({ name, description, options }) => ({ name, description, options: options ?? [] }));
   return {
-    env: strip(container.getAll<EnvFactory>(EnvFactory)),
+    env: container.getAll<EnvFactory>(EnvFactory).map((f) => ({
+      name: f.name,
+      description: f.description,
+      options: f.params,
+    })),
     loss: strip(container.getAll<LossPlugin>(LossPlugin)),
+    backward: strip(container.getAll<BackwardPlugin>(BackwardPlugin)),
+    penalty: strip(container.getAll<PenaltyPlugin>(PenaltyPlugin)),
     sampler: strip(container.getAll<SamplerPlugin>(SamplerPlugin)),
+    replay: strip(container.getAll<ReplayPlugin>(ReplayPlugin)),
   };
 }

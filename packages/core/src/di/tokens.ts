@@ -1,6 +1,10 @@
 import type { BackendName } from '../backend.js';
-import type { DiscreteEnv, EnvFactory as EnvFactoryShape } from '../env/env.js';
+import type { DiscreteEnv, EnvFactory as EnvFactoryShape, ParamSpec } from '../env/env.js';
 import type { Loss, LossOptions } from '../losses/loss.js';
+import type { Penalty as PenaltyShape } from '../losses/penalty.js';
+import type { BackwardPolicy } from '../policies/backward.js';
+import type { ReplayBuffer } from '../replay/buffers.js';
+import type { BackwardSampler } from '../samplers/backward.js';
 import type { ExplorationOptions, Sampler as SamplerShape } from '../samplers/sampler.js';
 import type { Rng } from '../util/rng.js';
 
@@ -13,6 +17,8 @@ import type { Rng } from '../util/rng.js';
 export interface PluginInfo {
   readonly name: string;
   readonly description: string;
+  /** Numeric options, given as `NAME:KEY=VALUE,...` (e.g. `subtb:lambda=0.95`). */
+  readonly options?: readonly ParamSpec[];
 }
 
 /** Env factories; many may be bound (one per env a module provides). */
@@ -26,7 +32,34 @@ export interface LossPlugin extends PluginInfo {
 
 export const SamplerPlugin = Symbol.for('@gflownet/core/SamplerPlugin');
 export interface SamplerPlugin extends PluginInfo {
-  create(context: { env: DiscreteEnv; rng: Rng; exploration: ExplorationOptions }): SamplerShape;
+  create(context: {
+    env: DiscreteEnv;
+    rng: Rng;
+    exploration: ExplorationOptions;
+    /** Walks back from terminating states with the run's backward policy. */
+    backward: BackwardSampler;
+    options: Record<string, number>;
+  }): SamplerShape;
+}
+
+export const BackwardPlugin = Symbol.for('@gflownet/core/BackwardPlugin');
+export interface BackwardPlugin extends PluginInfo {
+  create(context: { env: DiscreteEnv; options: Record<string, number> }): BackwardPolicy;
+}
+
+export const PenaltyPlugin = Symbol.for('@gflownet/core/PenaltyPlugin');
+export interface PenaltyPlugin extends PluginInfo {
+  create(options: Record<string, number>): PenaltyShape;
+}
+
+export const ReplayPlugin = Symbol.for('@gflownet/core/ReplayPlugin');
+export interface ReplayPlugin extends PluginInfo {
+  create(context: {
+    env: DiscreteEnv;
+    rng: Rng;
+    backward: BackwardSampler;
+    options: Record<string, number>;
+  }): ReplayBuffer;
 }
 
 /** The run's plain configuration object. */
@@ -34,16 +67,23 @@ export const RunConfig = Symbol.for('@gflownet/core/RunConfig');
 export interface RunConfig {
   env: string;
   envParams: Record<string, string | number>;
+  /** Plugin choices, each `NAME` or `NAME:KEY=VALUE,...`. */
   loss: string;
   sampler: string;
-  backward: 'uniform' | 'learned';
+  backward: string;
+  penalty: string;
+  /** A replay buffer plugin, or 'none'. */
+  replay: string;
+  /** Share of each batch taken from the replay buffer (once it holds anything). */
+  replayShare: number;
   iterations: number;
   batchSize: number;
   lr: number;
   lrLogZ: number;
   hidden: number[];
-  epsilon: number;
-  temperature: number;
+  /** A number or a schedule: `linear(START, END, STEPS)`, `exp(START, END, TAU)`. */
+  epsilon: number | string;
+  temperature: number | string;
   seed: number;
   backend?: BackendName;
   evalEvery: number;
@@ -63,3 +103,13 @@ export type Objective = Loss;
 
 export const Sampler = Symbol.for('@gflownet/core/Sampler');
 export type Sampler = SamplerShape;
+
+export const Backward = Symbol.for('@gflownet/core/Backward');
+export type Backward = BackwardPolicy;
+
+export const Penalty = Symbol.for('@gflownet/core/Penalty');
+export type Penalty = PenaltyShape;
+
+/** The run's replay buffer, or null. */
+export const Replay = Symbol.for('@gflownet/core/Replay');
+export type Replay = ReplayBuffer | null;

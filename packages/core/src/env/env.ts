@@ -45,6 +45,11 @@ export interface DiscreteEnv {
    * the core finds the backward action by trying each allowed one.
    */
   backwardActionOf?(states: Int32Array, actions: Int32Array, n: number, out: Int32Array): void;
+  /**
+   * The forward action that leads from the parent reached by `backActions[i]` back to the child
+   * in state row i. Without it the core finds the action by trying each allowed one.
+   */
+  forwardActionOf?(states: Int32Array, backActions: Int32Array, n: number, out: Int32Array): void;
   /** All distinct parents of one state with the forward action leading from each to it. */
   parents?(state: Int32Array): Parents;
   /** Equal keys for vectors that are the same object (e.g. isomorphic graphs). */
@@ -55,6 +60,23 @@ export interface DiscreteEnv {
   modeOf?(state: Int32Array): string | null;
   /** How many modes exist, when known. */
   readonly numModes?: number;
+  /**
+   * True when the exit action is allowed in every state, so every state is a terminating object
+   * with a reward (modified detailed balance needs this).
+   */
+  readonly everyStateTerminates?: boolean;
+  /**
+   * log of an intermediate reward (minus an energy) defined on every state, for forward-looking
+   * detailed balance. Envs where every state terminates get their log-reward by default.
+   */
+  logIntermediateReward?(states: Int32Array, n: number): Float64Array | Promise<Float64Array>;
+  /**
+   * A fixed backward policy given by the env: writes log P_B(b | s) for every backward action b of
+   * n states (rows of numBackwardActions; masked actions get -Infinity). Enables `--backward env`.
+   */
+  fixedBackwardLogProbs?(states: Int32Array, n: number, out: Float32Array): void;
+  /** Distance between two states (diversity-aware replay); defaults to the L1 distance of the ints. */
+  distance?(a: Int32Array, b: Int32Array): number;
 }
 
 export interface Parents {

@@ -80,3 +80,86 @@ export function backwardActionsOf(
   }
   return out;
 }
+
+/**
+ * The forward action that leads from each parent to its child (the inverse of backwardActionsOf).
+ * Uses the env's own `forwardActionOf` when present, else tries every allowed forward action.
+ */
+export function forwardActionsOf(
+  env: DiscreteEnv,
+  parents: Int32Array,
+  backActions: Int32Array,
+  children: Int32Array,
+  n: number,
+): Int32Array {
+  const out = new Int32Array(n);
+  if (env.forwardActionOf) {
+    env.forwardActionOf(children, backActions, n, out);
+    return out;
+  }
+  const d = env.stateDim;
+  const a = env.numActions;
+  const mask = new Uint8Array(a);
+  const one = new Int32Array(1);
+  const next = new Int32Array(d);
+  for (let i = 0; i < n; i++) {
+    const parent = parents.subarray(i * d, (i + 1) * d);
+    env.forwardMask(parent, 1, mask);
+    out[i] = -1;
+    for (let f = 0; f < a && out[i] === -1; f++) {
+      if (!mask[f] || f === env.exitAction) continue;
+      one[0] = f;
+      env.step(parent, one, 1, next);
+      if (sameRow(next, 0, children, i, d)) out[i] = f;
+    }
+    if (out[i] === -1) {
+      throw new GfnInternalError(
+        'invalid-action',
+        `${env.name}: no forward action leads from ${formatState(env, parents, i)} to ` +
+          `${formatState(env, children, i)}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** True when row i of a equals row j of b (width d). */
+export function sameRow(a: Int32Array, i: number, b: Int32Array, j: number, d: number): boolean {
+  for (let k = 0; k < d; k++) if (a[i * d + k] !== b[j * d + k]) return false;
+  return true;
+}
+
+/**
+ * The env's intermediate log-reward of every state (forward-looking objectives): its own
+ * `logIntermediateReward`, or its log-reward when every state terminates; null when it has none.
+ */
+export function intermediateLogReward(
+  env: DiscreteEnv,
+): ((states: Int32Array, n: number) => Promise<Float64Array>) | null {
+  const fn = env.logIntermediateReward
+    ? env.logIntermediateReward.bind(env)
+    : env.everyStateTerminates
+      ? env.logReward.bind(env)
+      : null;
+  if (!fn) return null;
+  return async (states, n) => {
+    const out = await fn(states, n);
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(out[i]!)) {
+        throw new UserError(
+          `env '${env.name}': the intermediate log-reward of state ${formatState(env, states, i)} ` +
+            `is ${out[i]}; it must be finite`,
+        );
+      }
+    }
+    return out;
+  };
+}
+
+/** The env's distance between two states, or the L1 distance of their ints. */
+export function stateDistance(env: DiscreteEnv, a: Int32Array, b: Int32Array): number {
+  if (env.distance) return env.distance(a, b);
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += Math.abs(a[k]! - b[k]!);
+  return s;
+}

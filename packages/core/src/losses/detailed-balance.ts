@@ -2,59 +2,68 @@ import * as tf from '@tensorflow/tfjs';
 import { GfnInternalError } from '../errors.js';
 import type { PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
-import type { Loss, LossOptions } from './loss.js';
+import type { BackwardPolicy } from '../policies/backward.js';
+import { type Loss, type LossOptions, headsFor } from './loss.js';
+import { type Penalty, SquaredPenalty } from './penalty.js';
 import {
   type TransitionArrays,
   backwardLogProbs,
   forwardLogProbs,
+  initialLogFlow,
   prepareTransitions,
 } from './transitions.js';
+
+/** Transition arrays plus, for forward-looking DB, a known term added to every log-flow. */
+export interface DbArrays extends TransitionArrays {
+  flowOffset?: Float32Array; // [N]
+}
 
 /**
  * Detailed balance (Bengio et al., 2023, "GFlowNet Foundations", eq. 44; torchgfn's DBGFlowNet).
  * For every transition s -> s' of the sampled trajectories:
  *
- *   L(s -> s') = ( log F(s) + log P_F(s' | s) - log F(s') - log P_B(s | s') )^2
+ *   L(s -> s') = g( log F(s) + log P_F(s' | s) - log F(s') - log P_B(s | s') )
  *
  * and for the exit transition x -> s_f, where F(s_f-edge) must equal the reward:
  *
- *   L(x -> s_f) = ( log F(x) + log P_F(exit | x) - log R(x) )^2
+ *   L(x -> s_f) = g( log F(x) + log P_F(exit | x) - log R(x) )
  *
- * averaged over all transitions. log F is the model's state-flow head; log Z is F(s0).
+ * averaged over all transitions, with g the residual penalty (squared by default). log F is the model's state-flow head; log Z is F(s0).
  */
-export class DetailedBalance implements Loss<TransitionArrays> {
-  readonly name = 'db';
+export class DetailedBalance implements Loss<DbArrays> {
+  readonly name: string = 'db';
   readonly heads;
   readonly usesLogZ = false;
+  protected readonly backward: BackwardPolicy;
+  private readonly penalty: Penalty;
 
   constructor(options: LossOptions) {
-    this.heads = { learnedBackward: options.backward === 'learned', stateFlow: true };
+    this.backward = options.backward;
+    this.penalty = options.penalty ?? new SquaredPenalty();
+    this.heads = headsFor(options.backward, true);
   }
 
-  prepare(batch: Trajectories): TransitionArrays {
-    return prepareTransitions(batch, this.heads.learnedBackward);
+  prepare(batch: Trajectories): DbArrays | Promise<DbArrays> {
+    return prepareTransitions(batch, this.backward);
   }
 
-  compute(x: TransitionArrays, model: PolicyModel): tf.Scalar {
+  compute(x: DbArrays, model: PolicyModel): tf.Scalar {
     const out = model.outputs(x.states, x.n);
     if (!out.logFlow) throw new GfnInternalError('capability', 'db needs the state-flow head');
+    const logFlow = x.flowOffset ? tf.add(out.logFlow, tf.tensor1d(x.flowOffset)) : out.logFlow;
     const logPF = forwardLogProbs(out.logits, x); // [N]
     const logPB = backwardLogProbs(model, out.backLogits, x); // [N]
-    const nextFlow = tf.concat([tf.slice(out.logFlow, [1], [x.n - 1]), tf.zeros([1])]); // [N]
+    const nextFlow = tf.concat([tf.slice(logFlow, [1], [x.n - 1]), tf.zeros([1])]); // [N]
     const isExit = tf.tensor1d(x.isExit); // [N]
     const target = tf.add(
       tf.mul(isExit, tf.tensor1d(x.exitLogReward)),
       tf.mul(tf.sub(1, isExit), tf.add(nextFlow, logPB)),
     ); // [N]
-    const residual = tf.sub(tf.add(out.logFlow, logPF), target); // [N]
-    return tf.mean(tf.square(residual));
+    const residual = tf.sub(tf.add(logFlow, logPF), target); // [N]
+    return tf.mean(this.penalty.apply(residual));
   }
 
   estimateLogZ(model: PolicyModel): number {
-    const { env } = model;
-    const flow = tf.tidy(() => model.outputs(env.initialState, 1).logFlow!);
-    const value = flow.dataSync()[0]!;
-    flow.dispose();
-    return value;
+    return initialLogFlow(model);
   }
 }

@@ -5,6 +5,7 @@ import { MASKED, type PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
 import { logSumExp } from '../metrics/state-graph.js';
 import type { Loss, LossOptions } from './loss.js';
+import { type Penalty, SquaredPenalty } from './penalty.js';
 import { forwardMaskPenalty } from './transitions.js';
 
 interface Prepared {
@@ -29,28 +30,31 @@ interface Prepared {
  * torchgfn's FMGFlowNet. The forward logits are log edge flows log F(s -> s'). For every visited
  * state s' other than s0:
  *
- *   L_flow(s') = ( log sum_{(s,a) in parents(s')} F(s, a) - log sum_{a allowed in s'} F(s', a) )^2
+ *   L_flow(s') = g( log sum_{(s,a) in parents(s')} F(s, a) - log sum_{a allowed in s'} F(s', a) )
  *
  * and for every terminating state x, the exit edge must carry the reward:
  *
- *   L_reward(x) = ( log F(x, exit) - log R(x) )^2
+ *   L_reward(x) = g( log F(x, exit) - log R(x) )
  *
- * The loss is the mean of L_flow over visited states plus the mean of L_reward over trajectories.
+ * The loss is the mean of L_flow over visited states plus the mean of L_reward over trajectories;
+ * g is the residual penalty (squared by default).
  * It needs the env's `parents`.
  */
 export class FlowMatching implements Loss<Prepared> {
   readonly name = 'fm';
   readonly heads = { learnedBackward: false, stateFlow: false };
   readonly usesLogZ = false;
+  private readonly penalty: Penalty;
 
   constructor(options: LossOptions) {
     requireParents(options.env);
-    if (options.backward === 'learned') {
+    if (options.backward.name !== 'uniform') {
       throw new UserError(
         "loss 'fm' has no backward policy (it matches flows through the env's parents); " +
           "use '--backward uniform'",
       );
     }
+    this.penalty = options.penalty ?? new SquaredPenalty();
   }
 
   prepare(batch: Trajectories): Prepared {
@@ -129,13 +133,15 @@ export class FlowMatching implements Loss<Prepared> {
     const inflow = tf.logSumExp(padded, 1); // [N]
     const hasParents = tf.tensor1d(x.hasParents);
     const flowTerm = tf.div(
-      tf.sum(tf.mul(hasParents, tf.square(tf.sub(inflow, outflow)))),
+      tf.sum(this.penalty.apply(tf.mul(hasParents, tf.sub(inflow, outflow)))),
       Math.max(1, sumOf(x.hasParents)),
     );
     const exitFlow = tf.sum(tf.mul(logits, tf.tensor2d(x.exitOneHot, [x.n, a])), 1); // [N]
     const rewardTerm = tf.div(
       tf.sum(
-        tf.mul(tf.tensor1d(x.isExit), tf.square(tf.sub(exitFlow, tf.tensor1d(x.exitLogReward)))),
+        this.penalty.apply(
+          tf.mul(tf.tensor1d(x.isExit), tf.sub(exitFlow, tf.tensor1d(x.exitLogReward))),
+        ),
       ),
       x.b,
     );

@@ -1,12 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DiscreteEnv } from '../env/env.js';
+import type { BackwardPolicy } from '../policies/backward.js';
 import type { PolicyHeads, PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
+import type { Penalty } from './penalty.js';
 
 /**
  * A GFlowNet objective. `prepare` turns a batch of trajectories into plain arrays outside the
- * gradient tape (masks, one-hots, parents); `compute` is the differentiable part and must only
- * create tensors that `tf.variableGrads` can clean up.
+ * gradient tape (masks, one-hots, parents, extra rewards); `compute` is the differentiable part
+ * and must only create tensors that `tf.variableGrads` can clean up.
  */
 export interface Loss<P = unknown> {
   readonly name: string;
@@ -14,7 +16,7 @@ export interface Loss<P = unknown> {
   readonly heads: PolicyHeads;
   /** Whether the objective trains the scalar log Z. */
   readonly usesLogZ: boolean;
-  prepare(batch: Trajectories): P;
+  prepare(batch: Trajectories): P | Promise<P>;
   compute(prepared: P, model: PolicyModel): tf.Scalar;
   /** The objective's own estimate of log Z (for the log Z error metric). */
   estimateLogZ(model: PolicyModel): number;
@@ -23,6 +25,17 @@ export interface Loss<P = unknown> {
 /** What a loss plugin needs from the run to build its loss. */
 export interface LossOptions {
   env: DiscreteEnv;
-  /** Uniform or learned backward policy. */
-  backward: 'uniform' | 'learned';
+  /** The backward policy (uniform, env-given or learned). */
+  backward: BackwardPolicy;
+  /** The regression loss applied to each residual; squared when absent. */
+  penalty?: Penalty;
+  /** The plugin's own options (e.g. SubTB's lambda), already range-checked. */
+  options?: Record<string, number>;
+}
+
+/** The model heads a backward policy needs, plus a state-flow head when asked. */
+export function headsFor(backward: BackwardPolicy, stateFlow: boolean): PolicyHeads {
+  const heads: PolicyHeads = { learnedBackward: backward.learned !== null, stateFlow };
+  if (backward.learned === 'separate') heads.separateBackward = true;
+  return heads;
 }

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
-import type { Loss, LossOptions } from './loss.js';
+import type { BackwardPolicy } from '../policies/backward.js';
+import { type Loss, type LossOptions, headsFor } from './loss.js';
+import { type Penalty, SquaredPenalty } from './penalty.js';
 import {
   type TransitionArrays,
-  backwardLogProbs,
-  forwardLogProbs,
   prepareTransitions,
   trajectoryIndicator,
+  trajectoryLogRatio,
 } from './transitions.js';
 
 interface Prepared extends TransitionArrays {
@@ -18,34 +19,34 @@ interface Prepared extends TransitionArrays {
  * Trajectory balance (Malkin et al., 2022, "Trajectory balance: Improved credit assignment in
  * GFlowNets", eq. 14). For a complete trajectory tau = (s0 -> ... -> s_n = x):
  *
- *   L(tau) = ( log Z + sum_t log P_F(s_{t+1} | s_t) - log R(x) - sum_t log P_B(s_t | s_{t+1}) )^2
+ *   L(tau) = g( log Z + sum_t log P_F(s_{t+1} | s_t) - log R(x) - sum_t log P_B(s_t | s_{t+1}) )
  *
- * averaged over the batch. The exit transition's P_F is included; it has no P_B term.
+ * averaged over the batch, with g the residual penalty (squared by default). The exit transition's P_F is included; it has no P_B term.
  */
 export class TrajectoryBalance implements Loss<Prepared> {
   readonly name = 'tb';
   readonly heads;
   readonly usesLogZ = true;
+  private readonly backward: BackwardPolicy;
+  private readonly penalty: Penalty;
 
   constructor(options: LossOptions) {
-    this.heads = { learnedBackward: options.backward === 'learned', stateFlow: false };
+    this.backward = options.backward;
+    this.penalty = options.penalty ?? new SquaredPenalty();
+    this.heads = headsFor(options.backward, false);
   }
 
   prepare(batch: Trajectories): Prepared {
     return {
-      ...prepareTransitions(batch, this.heads.learnedBackward),
+      ...prepareTransitions(batch, this.backward),
       indicator: trajectoryIndicator(batch),
     };
   }
 
   compute(x: Prepared, model: PolicyModel): tf.Scalar {
-    const out = model.outputs(x.states, x.n);
-    const logPF = forwardLogProbs(out.logits, x); // [N]
-    const logPB = backwardLogProbs(model, out.backLogits, x); // [N]
-    const perRow = tf.reshape(tf.sub(logPF, logPB), [x.n, 1]); // [N, 1]
-    const perTraj = tf.reshape(tf.matMul(tf.tensor2d(x.indicator, [x.b, x.n]), perRow), [x.b]); // [B]
+    const perTraj = trajectoryLogRatio(model, x, x.indicator); // [B]
     const residual = tf.sub(tf.add(perTraj, model.logZ), tf.tensor1d(x.logRewards)); // [B]
-    return tf.mean(tf.square(residual));
+    return tf.mean(this.penalty.apply(residual));
   }
 
   estimateLogZ(model: PolicyModel): number {

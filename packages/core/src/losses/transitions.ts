@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DiscreteEnv } from '../env/env.js';
-import { backwardActionsOf } from '../env/state-utils.js';
+import { backwardActionsOf, formatState } from '../env/state-utils.js';
+import { GfnInternalError } from '../errors.js';
+import type { BackwardPolicy } from '../policies/backward.js';
 import { MASKED, type PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
 
@@ -18,8 +20,8 @@ export interface TransitionArrays {
   /** log R(x) on exit rows, 0 elsewhere. */
   exitLogReward: Float32Array; // [N]
   logRewards: Float32Array; // [B]
-  /** Uniform backward policy: -log(#allowed backward actions of the next state); 0 on exit rows. */
-  uniformLogPB: Float32Array; // [N]
+  /** Fixed backward policy: log P_B(s_i | s_{i+1}) of every non-exit row; 0 on exit rows. */
+  fixedLogPB: Float32Array; // [N]
   /** Learned backward policy: one-hot of the backward action undoing row i (zeros on exit rows). */
   backOneHot?: Float32Array; // [N * A']
   backPenalty?: Float32Array; // [N * A'], mask of the state of row i
@@ -27,7 +29,7 @@ export interface TransitionArrays {
 
 export function prepareTransitions(
   batch: Trajectories,
-  learnedBackward: boolean,
+  backward: BackwardPolicy,
 ): TransitionArrays {
   const env = batch.env;
   const n = batch.numTransitions;
@@ -48,14 +50,39 @@ export function prepareTransitions(
   const logRewards = Float32Array.from(batch.logRewards);
   for (let t = 0; t < b; t++) exitLogReward[batch.exitRow(t)] = logRewards[t]!;
 
+  // The backward action undoing each non-exit row, read at the next state (row i+1).
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) if (!isExit[i]) rows.push(i);
+  const m = rows.length;
+  const parents = new Int32Array(m * d);
+  const children = new Int32Array(m * d);
+  const acts = new Int32Array(m);
+  rows.forEach((i, k) => {
+    parents.set(states.subarray(i * d, (i + 1) * d), k * d);
+    children.set(states.subarray((i + 1) * d, (i + 2) * d), k * d);
+    acts[k] = batch.actions[i]!;
+  });
+  const backActs = backwardActionsOf(env, parents, acts, children, m);
   const backMask = new Uint8Array(n * ab);
   env.backwardMask(states, n, backMask);
-  const uniformLogPB = new Float32Array(n);
-  for (let i = 0; i + 1 < n; i++) {
-    if (isExit[i]) continue;
-    let allowed = 0;
-    for (let k = 0; k < ab; k++) allowed += backMask[(i + 1) * ab + k]!;
-    uniformLogPB[i] = -Math.log(allowed);
+
+  const fixedLogPB = new Float32Array(n);
+  if (!backward.learned) {
+    const childMask = new Uint8Array(m * ab);
+    env.backwardMask(children, m, childMask);
+    const logProbs = new Float32Array(m * ab);
+    backward.fixedLogProbs!(children, m, childMask, logProbs);
+    rows.forEach((i, k) => {
+      const lp = logProbs[k * ab + backActs[k]!]!;
+      if (!Number.isFinite(lp)) {
+        throw new GfnInternalError(
+          'invalid-action',
+          `${env.name}: backward policy '${backward.name}' gives probability 0 to the step from ` +
+            `${formatState(env, children, k)} back to ${formatState(env, parents, k)}`,
+        );
+      }
+      fixedLogPB[i] = lp;
+    });
   }
   const out: TransitionArrays = {
     n,
@@ -66,21 +93,9 @@ export function prepareTransitions(
     isExit,
     exitLogReward,
     logRewards,
-    uniformLogPB,
+    fixedLogPB,
   };
-  if (learnedBackward) {
-    const rows: number[] = [];
-    for (let i = 0; i < n; i++) if (!isExit[i]) rows.push(i);
-    const m = rows.length;
-    const parents = new Int32Array(m * d);
-    const children = new Int32Array(m * d);
-    const acts = new Int32Array(m);
-    rows.forEach((i, k) => {
-      parents.set(states.subarray(i * d, (i + 1) * d), k * d);
-      children.set(states.subarray((i + 1) * d, (i + 2) * d), k * d);
-      acts[k] = batch.actions[i]!;
-    });
-    const backActs = backwardActionsOf(env, parents, acts, children, m);
+  if (backward.learned) {
     const backOneHot = new Float32Array(n * ab);
     rows.forEach((i, k) => (backOneHot[i * ab + backActs[k]!] = 1));
     const backPenalty = new Float32Array(n * ab);
@@ -119,7 +134,7 @@ export function forwardLogProbs(logits: tf.Tensor2D, x: TransitionArrays): tf.Te
 }
 
 /**
- * log P_B(s_i | s_{i+1}) of every non-exit row (0 on exit rows): uniform, or from the model's
+ * log P_B(s_i | s_{i+1}) of every non-exit row (0 on exit rows): fixed, or from the model's
  * backward head evaluated at the next state (row i+1).
  */
 export function backwardLogProbs(
@@ -128,10 +143,46 @@ export function backwardLogProbs(
   x: TransitionArrays,
 ): tf.Tensor1D {
   if (!model.heads.learnedBackward || !backLogits || !x.backOneHot || !x.backPenalty) {
-    return tf.tensor1d(x.uniformLogPB);
+    return tf.tensor1d(x.fixedLogPB);
   }
   const ab = backLogits.shape[1];
   const logp = tf.logSoftmax(tf.add(backLogits, tf.tensor2d(x.backPenalty, [x.n, ab]))); // [N, A']
   const next = tf.concat([tf.slice(logp, [1, 0], [x.n - 1, ab]), tf.zeros([1, ab])], 0); // [N, A']
   return tf.sum(tf.mul(next, tf.tensor2d(x.backOneHot, [x.n, ab])), 1); // [N]
+}
+
+/** The state-flow head at s0, log F(s0): the flow-based objectives' estimate of log Z. */
+export function initialLogFlow(model: PolicyModel): number {
+  const flow = tf.tidy(() => model.outputs(model.env.initialState, 1).logFlow);
+  if (!flow) throw new GfnInternalError('capability', 'the model has no state-flow head');
+  const value = flow.dataSync()[0]!;
+  flow.dispose();
+  return value;
+}
+
+/** log P_F of every row's own state's exit action (MASKED-level where exit is forbidden). */
+export function exitLogProbs(
+  logits: tf.Tensor2D,
+  x: TransitionArrays,
+  exitAction: number,
+): tf.Tensor1D {
+  const a = logits.shape[1];
+  const logp = tf.logSoftmax(tf.add(logits, tf.tensor2d(x.forwardPenalty, [x.n, a])));
+  return tf.reshape(tf.slice(logp, [0, exitAction], [x.n, 1]), [x.n]);
+}
+
+/**
+ * sum_t log P_F(s_{t+1}|s_t) - sum_t log P_B(s_t|s_{t+1}) of each trajectory (exit included), with
+ * `indicator` from trajectoryIndicator.
+ */
+export function trajectoryLogRatio(
+  model: PolicyModel,
+  x: TransitionArrays,
+  indicator: Float32Array,
+): tf.Tensor1D {
+  const out = model.outputs(x.states, x.n);
+  const logPF = forwardLogProbs(out.logits, x); // [N]
+  const logPB = backwardLogProbs(model, out.backLogits, x); // [N]
+  const perRow = tf.reshape(tf.sub(logPF, logPB), [x.n, 1]); // [N, 1]
+  return tf.reshape(tf.matMul(tf.tensor2d(indicator, [x.b, x.n]), perRow), [x.b]); // [B]
 }

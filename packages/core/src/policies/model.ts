@@ -7,8 +7,10 @@ import type { Estimator, SerializedEstimator } from './estimator.js';
 export const MASKED = -1e9;
 
 export interface PolicyHeads {
-  /** A learned backward policy head; otherwise the backward policy is uniform. */
+  /** A learned backward policy head; otherwise the backward policy is fixed (e.g. uniform). */
   learnedBackward: boolean;
+  /** The learned backward logits come from a network of their own, not the shared trunk. */
+  separateBackward?: boolean;
   /** A state log-flow head, log F(s) (detailed balance). */
   stateFlow: boolean;
 }
@@ -24,12 +26,14 @@ export interface SerializedModel {
   heads: PolicyHeads;
   logZ: number;
   estimator: SerializedEstimator;
+  backwardEstimator?: SerializedEstimator;
 }
 
 /**
  * The GFlowNet's parameters: one estimator whose output row is split into forward logits, optional
  * backward logits and an optional log-flow, plus a scalar log Z. Forward logits double as log
- * edge flows for flow matching.
+ * edge flows for flow matching. With `separateBackward`, the backward logits come from a second
+ * estimator instead of the shared trunk.
  */
 export class PolicyModel {
   readonly logZ: tf.Variable;
@@ -39,6 +43,7 @@ export class PolicyModel {
     readonly estimator: Estimator,
     readonly heads: PolicyHeads,
     logZ = 0,
+    readonly backwardEstimator?: Estimator,
   ) {
     const want = PolicyModel.outputWidth(env, heads);
     if (estimator.outDim !== want) {
@@ -47,13 +52,23 @@ export class PolicyModel {
         `estimator gives ${estimator.outDim} outputs per state, the policy needs ${want}`,
       );
     }
+    const separate = heads.learnedBackward && heads.separateBackward === true;
+    if (separate !== (backwardEstimator !== undefined)) {
+      throw new GfnInternalError('shape', 'a separate backward network needs its own estimator');
+    }
+    if (backwardEstimator && backwardEstimator.outDim !== env.numBackwardActions) {
+      throw new GfnInternalError(
+        'shape',
+        `backward estimator gives ${backwardEstimator.outDim} outputs, the env has ${env.numBackwardActions} backward actions`,
+      );
+    }
     this.logZ = tf.variable(tf.scalar(logZ));
   }
 
   static outputWidth(env: DiscreteEnv, heads: PolicyHeads): number {
     return (
       env.numActions +
-      (heads.learnedBackward ? env.numBackwardActions : 0) +
+      (heads.learnedBackward && !heads.separateBackward ? env.numBackwardActions : 0) +
       (heads.stateFlow ? 1 : 0)
     );
   }
@@ -64,7 +79,9 @@ export class PolicyModel {
     const a = this.env.numActions;
     const result: PolicyOutputs = { logits: tf.slice(out, [0, 0], [n, a]) };
     let col = a;
-    if (this.heads.learnedBackward) {
+    if (this.backwardEstimator) {
+      result.backLogits = this.backwardEstimator.apply(states, n);
+    } else if (this.heads.learnedBackward) {
       const ab = this.env.numBackwardActions;
       result.backLogits = tf.slice(out, [0, col], [n, ab]);
       col += ab;
@@ -82,7 +99,7 @@ export class PolicyModel {
   }
 
   get netVariables(): tf.Variable[] {
-    return this.estimator.variables;
+    return [...this.estimator.variables, ...(this.backwardEstimator?.variables ?? [])];
   }
 
   toJSON(): SerializedModel {
@@ -91,11 +108,13 @@ export class PolicyModel {
       heads: { ...this.heads },
       logZ: this.logZ.dataSync()[0]!,
       estimator: this.estimator.toJSON(),
+      ...(this.backwardEstimator ? { backwardEstimator: this.backwardEstimator.toJSON() } : {}),
     };
   }
 
   dispose(): void {
     this.estimator.dispose();
+    this.backwardEstimator?.dispose();
     this.logZ.dispose();
   }
 }

@@ -1,15 +1,16 @@
 import type { DiscreteEnv } from '../env/env.js';
-import { checkedLogReward, formatState } from '../env/state-utils.js';
+import { formatState } from '../env/state-utils.js';
 import { GfnInternalError } from '../errors.js';
 import { type PolicyModel, softmaxRow } from '../policies/model.js';
 import type { Rng } from '../util/rng.js';
-import type { ExplorationOptions, Sampler } from './sampler.js';
-import { Trajectories } from './trajectories.js';
+import { type ExplorationOptions, type Sampler, valueAt } from './sampler.js';
+import { type Segment, type Trajectories, assembleTrajectories } from './trajectories.js';
 
 /**
  * Rolls out `count` trajectories in parallel from s0 with the forward policy, optionally tempered
- * (logits / temperature) and mixed with a uniform choice among allowed actions (epsilon). The
- * losses recompute the policy's own log-probabilities, so training stays correct off-policy.
+ * (logits / temperature) and mixed with a uniform choice among allowed actions (epsilon); both may
+ * follow a schedule over iterations. The losses recompute the policy's own log-probabilities, so
+ * training stays correct off-policy.
  */
 export class OnPolicySampler implements Sampler {
   constructor(
@@ -18,19 +19,27 @@ export class OnPolicySampler implements Sampler {
     private readonly exploration: ExplorationOptions = { epsilon: 0, temperature: 1 },
   ) {}
 
-  async sample(model: PolicyModel, count: number): Promise<Trajectories> {
+  async sample(model: PolicyModel, count: number, iteration = 0): Promise<Trajectories> {
+    const d = this.env.stateDim;
+    const starts = new Int32Array(count * d);
+    for (let b = 0; b < count; b++) starts.set(this.env.initialState, b * d);
+    return assembleTrajectories(this.env, this.rollout(model, starts, count, iteration));
+  }
+
+  /**
+   * Continues from n given states with the forward policy until each exits; returns, per start,
+   * the visited states (the start included) and the actions taken.
+   */
+  rollout(model: PolicyModel, starts: Int32Array, n: number, iteration = 0): Segment[] {
     const env = this.env;
-    const { epsilon, temperature } = this.exploration;
+    const epsilon = valueAt(this.exploration.epsilon, iteration);
+    const temperature = valueAt(this.exploration.temperature, iteration);
     const d = env.stateDim;
     const a = env.numActions;
-    const perTraj: { states: number[]; actions: number[] }[] = [];
-    let current = new Int32Array(count * d);
-    for (let b = 0; b < count; b++) {
-      current.set(env.initialState, b * d);
-      perTraj.push({ states: [], actions: [] });
-    }
-    let active = Int32Array.from({ length: count }, (_, b) => b);
-    const mask = new Uint8Array(count * a);
+    const segments: Segment[] = Array.from({ length: n }, () => ({ states: [], actions: [] }));
+    let current = starts.slice(0, n * d);
+    let active = Int32Array.from({ length: n }, (_, b) => b);
+    const mask = new Uint8Array(n * a);
     const probs = new Float64Array(a);
     let steps = 0;
     while (active.length > 0) {
@@ -41,31 +50,31 @@ export class OnPolicySampler implements Sampler {
             `at state ${formatState(env, current, 0)}`,
         );
       }
-      const n = active.length;
-      const logits = model.forwardLogits(current, n);
-      env.forwardMask(current, n, mask);
+      const m = active.length;
+      const logits = model.forwardLogits(current, m);
+      env.forwardMask(current, m, mask);
       const moving: number[] = [];
       const moveActions: number[] = [];
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < m; i++) {
         const action = this.choose(logits, mask, i, a, temperature, epsilon, probs);
-        const traj = perTraj[active[i]!]!;
-        for (let j = 0; j < d; j++) traj.states.push(current[i * d + j]!);
-        traj.actions.push(action);
+        const seg = segments[active[i]!]!;
+        for (let j = 0; j < d; j++) seg.states.push(current[i * d + j]!);
+        seg.actions.push(action);
         if (action !== env.exitAction) {
           moving.push(i);
           moveActions.push(action);
         }
       }
-      const m = moving.length;
-      const from = new Int32Array(m * d);
-      for (let k = 0; k < m; k++)
-        from.set(current.subarray(moving[k]! * d, (moving[k]! + 1) * d), k * d);
-      const next = new Int32Array(m * d);
-      if (m > 0) env.step(from, Int32Array.from(moveActions), m, next);
+      const k = moving.length;
+      const from = new Int32Array(k * d);
+      for (let q = 0; q < k; q++)
+        from.set(current.subarray(moving[q]! * d, (moving[q]! + 1) * d), q * d);
+      const next = new Int32Array(k * d);
+      if (k > 0) env.step(from, Int32Array.from(moveActions), k, next);
       active = Int32Array.from(moving, (i) => active[i]!);
       current = next;
     }
-    return this.assemble(perTraj);
+    return segments;
   }
 
   private choose(
@@ -85,37 +94,33 @@ export class OnPolicySampler implements Sampler {
         probs[k] = (1 - epsilon) * probs[k]! + (mask[i * a + k] ? epsilon / allowed : 0);
       }
     }
-    let u = this.rng.next();
-    let last = -1;
-    for (let k = 0; k < a; k++) {
-      if (!mask[i * a + k]) continue;
-      last = k;
-      u -= probs[k]!;
-      if (u < 0) return k;
-    }
-    if (last < 0) {
-      throw new GfnInternalError('invalid-action', `${this.env.name}: a state allows no action`);
-    }
-    return last;
+    return sampleIndex(this.rng, probs, mask, i * a, a, this.env.name);
   }
+}
 
-  private async assemble(
-    perTraj: { states: number[]; actions: number[] }[],
-  ): Promise<Trajectories> {
-    const env = this.env;
-    const d = env.stateDim;
-    const starts = new Int32Array(perTraj.length + 1);
-    perTraj.forEach((t, b) => (starts[b + 1] = starts[b]! + t.actions.length));
-    const total = starts[perTraj.length]!;
-    const states = new Int32Array(total * d);
-    const actions = new Int32Array(total);
-    perTraj.forEach((t, b) => {
-      states.set(t.states, starts[b]! * d);
-      actions.set(t.actions, starts[b]!);
-    });
-    const partial = new Trajectories(env, states, actions, starts, new Float64Array(0));
-    const terminal = partial.terminalStates();
-    const logRewards = await checkedLogReward(env, terminal, perTraj.length);
-    return new Trajectories(env, states, actions, starts, logRewards);
+/**
+ * Draws k with probability probs[k] among k where mask[offset + k] is set (probs sum to 1 over
+ * them); rounding leftovers go to the last allowed index.
+ */
+export function sampleIndex(
+  rng: Rng,
+  probs: ArrayLike<number>,
+  mask: Uint8Array,
+  offset: number,
+  width: number,
+  envName: string,
+  probsOffset = 0,
+): number {
+  let u = rng.next();
+  let last = -1;
+  for (let k = 0; k < width; k++) {
+    if (!mask[offset + k]) continue;
+    last = k;
+    u -= probs[probsOffset + k]!;
+    if (u < 0) return k;
   }
+  if (last < 0) {
+    throw new GfnInternalError('invalid-action', `${envName}: a state allows no action`);
+  }
+  return last;
 }

@@ -4,7 +4,9 @@ import { type ExactMetrics, exactMetrics } from '../metrics/evaluate.js';
 import { ModeTracker } from '../metrics/modes.js';
 import type { StateGraph } from '../metrics/state-graph.js';
 import type { PolicyModel } from '../policies/model.js';
+import type { ReplayBuffer } from '../replay/buffers.js';
 import type { Sampler } from '../samplers/sampler.js';
+import { type Trajectories, concatTrajectories } from '../samplers/trajectories.js';
 import type { Reporter, StepRecord } from './reporter.js';
 
 export interface TrainerOptions {
@@ -16,6 +18,9 @@ export interface TrainerOptions {
   lrLogZ: number;
   /** Exact metrics every this many iterations (and at the end), when a state graph is given. */
   evalEvery: number;
+  /** A replay buffer: fresh trajectories go in, and `replayShare` of each batch comes out. */
+  replayBuffer?: ReplayBuffer | null;
+  replayShare?: number;
 }
 
 export interface TrainResult {
@@ -55,11 +60,30 @@ export class Trainer {
     this.modes = new ModeTracker(model.env);
   }
 
+  /**
+   * The iteration's batch: fresh trajectories from the sampler and, once the replay buffer holds
+   * any, `replayShare` of the batch from it. Only fresh trajectories count as sampled (modes,
+   * trajectory counts) and go into the buffer.
+   */
+  private async batch(): Promise<Trajectories> {
+    const { batchSize, replayBuffer: replay, replayShare = 0 } = this.options;
+    const replayed = replay && replay.size > 0 ? Math.round(batchSize * replayShare) : 0;
+    const fresh = await this.sampler.sample(this.model, batchSize - replayed, this.iteration);
+    this.modes.observe(fresh.terminalStates(), fresh.count);
+    if (!replay) return fresh;
+    const parts = [fresh];
+    if (replayed > 0) parts.push(await replay.sample(this.model, replayed));
+    replay.add(fresh);
+    return concatTrajectories(
+      this.model.env,
+      parts.filter((p) => p.count > 0),
+    );
+  }
+
   /** One iteration; returns the loss value. */
   async step(): Promise<number> {
-    const batch = await this.sampler.sample(this.model, this.options.batchSize);
-    this.modes.observe(batch.terminalStates(), batch.count);
-    const prepared = this.loss.prepare(batch);
+    const batch = await this.batch();
+    const prepared = await this.loss.prepare(batch);
     const vars = [...this.model.netVariables, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
     const { value, grads } = tf.variableGrads(
       () => this.loss.compute(prepared, this.model) as tf.Scalar,

@@ -1,0 +1,206 @@
+import type { DiscreteEnv } from '../env/env.js';
+import { stateDistance, stateKey } from '../env/state-utils.js';
+import type { PolicyModel } from '../policies/model.js';
+import type { BackwardSampler } from '../samplers/backward.js';
+import {
+  type Segment,
+  type Trajectories,
+  assembleTrajectories,
+  segmentOf,
+} from '../samplers/trajectories.js';
+import type { Rng } from '../util/rng.js';
+
+/**
+ * Stores what training has seen and hands some of it back: each iteration the trainer takes a
+ * configurable share of its batch from the buffer, then adds the fresh trajectories.
+ */
+export interface ReplayBuffer {
+  readonly name: string;
+  readonly size: number;
+  add(batch: Trajectories): void;
+  /** `count` trajectories drawn from the buffer (it must not be empty). */
+  sample(model: PolicyModel, count: number): Promise<Trajectories>;
+}
+
+/** Whole trajectories, first in first out, replayed as they were sampled. */
+export class TrajectoryFifoBuffer implements ReplayBuffer {
+  readonly name = 'fifo';
+  private readonly items: { segment: Segment; logReward: number }[] = [];
+  private next = 0;
+
+  constructor(
+    private readonly env: DiscreteEnv,
+    private readonly rng: Rng,
+    readonly capacity: number,
+  ) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  add(batch: Trajectories): void {
+    for (let b = 0; b < batch.count; b++) {
+      const item = { segment: segmentOf(batch, b), logReward: batch.logRewards[b]! };
+      if (this.items.length < this.capacity) this.items.push(item);
+      else this.items[this.next] = item;
+      this.next = (this.next + 1) % this.capacity;
+    }
+  }
+
+  async sample(_model: PolicyModel, count: number): Promise<Trajectories> {
+    const picked = Array.from(
+      { length: count },
+      () => this.items[this.rng.int(this.items.length)]!,
+    );
+    return assembleTrajectories(
+      this.env,
+      picked.map((p) => p.segment),
+      Float64Array.from(picked, (p) => p.logReward),
+    );
+  }
+}
+
+interface TerminalEntry {
+  key: string;
+  state: Int32Array;
+  logReward: number;
+}
+
+/**
+ * Terminating states with their rewards, each stored once (by canonical key); replayed as
+ * trajectories sampled backward from them with the current backward policy. This base class
+ * evicts first in first out and replays uniformly.
+ */
+export class TerminalStateBuffer implements ReplayBuffer {
+  readonly name: string = 'terminal';
+  protected readonly entries: TerminalEntry[] = [];
+  protected readonly keys = new Set<string>();
+  private next = 0;
+
+  constructor(
+    protected readonly env: DiscreteEnv,
+    protected readonly rng: Rng,
+    protected readonly backward: BackwardSampler,
+    readonly capacity: number,
+  ) {}
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  add(batch: Trajectories): void {
+    const terminal = batch.terminalStates();
+    const d = this.env.stateDim;
+    for (let b = 0; b < batch.count; b++) {
+      const key = stateKey(this.env, terminal, b);
+      if (this.keys.has(key)) continue;
+      this.insert({
+        key,
+        state: terminal.slice(b * d, (b + 1) * d),
+        logReward: batch.logRewards[b]!,
+      });
+    }
+  }
+
+  /** Adds a new entry (its key is not stored yet), evicting when full. */
+  protected insert(entry: TerminalEntry): void {
+    if (this.entries.length < this.capacity) {
+      this.entries.push(entry);
+    } else {
+      this.keys.delete(this.entries[this.next]!.key);
+      this.entries[this.next] = entry;
+    }
+    this.next = (this.next + 1) % this.capacity;
+    this.keys.add(entry.key);
+  }
+
+  /** Index of the entry to replay. */
+  protected draw(): number {
+    return this.rng.int(this.entries.length);
+  }
+
+  async sample(model: PolicyModel, count: number): Promise<Trajectories> {
+    const d = this.env.stateDim;
+    const states = new Int32Array(count * d);
+    const logRewards = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      const e = this.entries[this.draw()]!;
+      states.set(e.state, i * d);
+      logRewards[i] = e.logReward;
+    }
+    return this.backward.sample(model, states, count, logRewards);
+  }
+}
+
+/**
+ * Reward-prioritized terminal states: when full, a new state replaces the lowest-reward entry if
+ * its reward is higher; replay draws entry i with probability proportional to R_i^alpha.
+ */
+export class PrioritizedBuffer extends TerminalStateBuffer {
+  override readonly name: string = 'prioritized';
+
+  constructor(
+    env: DiscreteEnv,
+    rng: Rng,
+    backward: BackwardSampler,
+    capacity: number,
+    readonly alpha: number,
+  ) {
+    super(env, rng, backward, capacity);
+  }
+
+  protected override insert(entry: TerminalEntry): void {
+    if (this.entries.length < this.capacity) {
+      this.entries.push(entry);
+      this.keys.add(entry.key);
+      return;
+    }
+    let worst = 0;
+    for (let i = 1; i < this.entries.length; i++) {
+      if (this.entries[i]!.logReward < this.entries[worst]!.logReward) worst = i;
+    }
+    if (entry.logReward <= this.entries[worst]!.logReward) return;
+    this.keys.delete(this.entries[worst]!.key);
+    this.entries[worst] = entry;
+    this.keys.add(entry.key);
+  }
+
+  protected override draw(): number {
+    let max = -Infinity;
+    for (const e of this.entries) max = Math.max(max, this.alpha * e.logReward);
+    let total = 0;
+    for (const e of this.entries) total += Math.exp(this.alpha * e.logReward - max);
+    let u = this.rng.next() * total;
+    for (let i = 0; i < this.entries.length; i++) {
+      u -= Math.exp(this.alpha * this.entries[i]!.logReward - max);
+      if (u < 0) return i;
+    }
+    return this.entries.length - 1;
+  }
+}
+
+/**
+ * Diversity-aware prioritized buffer: like `prioritized`, but a new state closer than `cutoff`
+ * (the env's distance, or the L1 distance of the state ints) to a stored one is rejected.
+ */
+export class DiverseBuffer extends PrioritizedBuffer {
+  override readonly name = 'diverse';
+
+  constructor(
+    env: DiscreteEnv,
+    rng: Rng,
+    backward: BackwardSampler,
+    capacity: number,
+    alpha: number,
+    readonly cutoff: number,
+  ) {
+    super(env, rng, backward, capacity, alpha);
+  }
+
+  protected override insert(entry: TerminalEntry): void {
+    for (const e of this.entries) {
+      if (stateDistance(this.env, e.state, entry.state) < this.cutoff) return;
+    }
+    super.insert(entry);
+  }
+}
