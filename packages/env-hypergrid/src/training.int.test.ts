@@ -48,17 +48,59 @@ describe.each([
   });
 });
 
-describe.each(['tb', 'db', 'fm'])('a %s training step', (loss) => {
+// The toolbox's convergence matrix: every objective, one fixed budget (300 iterations of 64
+// trajectories, 19,200 in all), the same threshold.
+describe.each(['tb', 'db', 'fm', 'subtb', 'fldb', 'zvar', 'mdb'])(
+  'the convergence matrix: %s on the 2D hypergrid of height 8',
+  (loss) => {
+    it('reaches exact L1 <= 0.1 within 300 iterations of 64 trajectories', async () => {
+      const run = createRun(config(loss, { batchSize: 64, iterations: 300, evalEvery: 300 }), [
+        hypergridModule,
+      ]);
+      const graph = await buildStateGraph(run.env);
+      const trainer = new Trainer(run.model, run.loss, run.sampler, run.config, [], graph);
+      const result = await trainer.train();
+      expect(result.exact!.l1_exact).toBeLessThanOrEqual(0.1);
+      trainer.dispose();
+      run.model.dispose();
+    });
+  },
+);
+
+/** Every objective, and every sampler, backward policy and replay buffer with tb. */
+const LEAK_CASES: [string, Partial<RunConfig>][] = [
+  ...['tb', 'db', 'subtb', 'fldb', 'zvar', 'mdb'].map((loss): [string, Partial<RunConfig>] => [
+    loss,
+    { loss, backward: 'learned' },
+  ]),
+  ['fm', { loss: 'fm' }],
+  ['tb, separate backward network', { backward: 'separate' }],
+  ['tb, cosh penalty', { penalty: 'cosh' }],
+  ['tb, local search', { sampler: 'local-search:backtrack=3', backward: 'learned' }],
+  ['tb, epsilon schedule', { epsilon: 'exp(0.5, 0, 10)', temperature: 'linear(2, 1, 20)' }],
+  ...[
+    'fifo:capacity=40',
+    'terminal:capacity=40',
+    'prioritized:capacity=40',
+    'diverse:capacity=40,cutoff=2',
+  ].map((replay): [string, Partial<RunConfig>] => [
+    `tb, replay ${replay}`,
+    { replay, backward: 'learned' },
+  ]),
+];
+
+describe.each(LEAK_CASES)('a training step (%s)', (_name, overrides) => {
   it('leaves no tensor behind over 50 steps', async () => {
-    const run = createRun(
-      config(loss, { batchSize: 16, backward: loss === 'fm' ? 'uniform' : 'learned' }),
-      [hypergridModule],
-    );
-    const trainer = new Trainer(run.model, run.loss, run.sampler, run.config);
+    const run = createRun(config('tb', { batchSize: 16, ...overrides }), [hypergridModule]);
+    const trainer = new Trainer(run.model, run.loss, run.sampler, {
+      ...run.config,
+      replayBuffer: run.replay,
+    });
     await trainer.step(); // optimiser slots are created on the first step
     const before = tf.memory().numTensors;
     for (let i = 0; i < 50; i++) await trainer.step();
     expect(tf.memory().numTensors).toBe(before);
+    if (run.replay) expect(run.replay.size).toBeGreaterThan(0);
     trainer.dispose();
     run.model.dispose();
   });

@@ -49,7 +49,7 @@ export function parseSchedule(
   if (!(steps > 0)) throw new UserError(`${where}: the iteration count of ${kind}() must be > 0`);
   const text = `${kind}(${start}, ${end}, ${steps})`;
   if (kind === 'linear') {
-    return { at: (t) => start + (end - start) * Math.min(1, t / steps), text };
+    return { at: (t) => (t >= steps ? end : start + ((end - start) * t) / steps), text };
   }
   return { at: (t) => end + (start - end) * Math.exp(-t / steps), text };
 }
