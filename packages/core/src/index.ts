@@ -72,6 +72,7 @@ export {
   forwardLogProbs,
   prepareTransitions,
   trajectoryIndicator,
+  trajectoryLogRatio,
 } from './losses/transitions.js';
 export { TrajectoryBalance } from './losses/trajectory-balance.js';
 export { DetailedBalance } from './losses/detailed-balance.js';

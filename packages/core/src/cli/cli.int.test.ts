@@ -249,6 +249,40 @@ describe('help', () => {
   });
 });
 
+describe('a third-party plugin module', () => {
+  const plugin = './examples/plugin-contrastive-balance/index.js';
+  it('adds its objective to gfn plugins and trains with it by name', () => {
+    const listed = gfn('plugins', '--plugin', plugin);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^ {2}cb +contrastive balance/m);
+    const dir = mkdtempSync(join(tmpdir(), 'gfn-plugin-'));
+    try {
+      const r = gfn(
+        'train',
+        '--plugin',
+        plugin,
+        '--loss',
+        'cb',
+        '--batch-size',
+        '64',
+        '--iterations',
+        '300',
+        '--eval-samples',
+        '0',
+        '--quiet',
+        '--out',
+        dir,
+      );
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+      expect(summary.loss).toBe('cb');
+      expect(summary.l1_exact).toBeLessThanOrEqual(0.1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('gfn check and training on spec files', () => {
   it('model-checks a valid spec and exits 0', () => {
     const r = gfn('check', 'examples/subset.gfn');

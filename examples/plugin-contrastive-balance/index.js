@@ -1,0 +1,62 @@
+// A third-party objective for gflownet-ts, loaded with `gfn train --plugin <this module> --loss cb`.
+// A plugin module is any ES module whose default export is an Inversify ContainerModule; here it
+// binds one more LossPlugin next to the core's.
+import {
+  ContainerModule,
+  LossPlugin,
+  SquaredPenalty,
+  headsFor,
+  prepareTransitions,
+  tf,
+  trajectoryIndicator,
+  trajectoryLogRatio,
+} from '@gflownet/core';
+
+/**
+ * Contrastive balance (da Silva et al., 2024, "Embarrassingly Parallel GFlowNets", eq. 6). The
+ * batch is split into pairs (tau, tau'); with the trajectory-balance residual of one trajectory
+ * written delta(tau) = log P_F(tau) - log P_B(tau | x) - log R(x), the loss of a pair is
+ *
+ *   L(tau, tau') = g( delta(tau) - delta(tau') )
+ *
+ * so log Z cancels and nothing but the policies is learned. With an odd batch the last
+ * trajectory is left out. Its log Z estimate is the mean of -delta over the latest batch.
+ */
+export class ContrastiveBalance {
+  name = 'cb';
+  usesLogZ = false;
+
+  constructor({ backward, penalty }) {
+    this.backward = backward;
+    this.penalty = penalty ?? new SquaredPenalty();
+    this.heads = headsFor(backward, false);
+    this.lastLogZ = 0;
+  }
+
+  prepare(batch) {
+    return { ...prepareTransitions(batch, this.backward), indicator: trajectoryIndicator(batch) };
+  }
+
+  compute(x, model) {
+    const delta = tf.sub(trajectoryLogRatio(model, x, x.indicator), tf.tensor1d(x.logRewards));
+    this.lastLogZ = -tf.mean(delta).dataSync()[0];
+    const half = Math.floor(x.b / 2);
+    if (half === 0) return tf.scalar(0);
+    const first = tf.slice(delta, [0], [half]);
+    const second = tf.slice(delta, [half], [half]);
+    return tf.mean(this.penalty.apply(tf.sub(first, second)));
+  }
+
+  estimateLogZ() {
+    return this.lastLogZ;
+  }
+}
+
+export default new ContainerModule(({ bind }) => {
+  bind(LossPlugin).toConstantValue({
+    name: 'cb',
+    description:
+      'contrastive balance (da Silva et al. 2024): pairs of trajectories, no log Z (example plugin)',
+    create: (options) => new ContrastiveBalance(options),
+  });
+});
