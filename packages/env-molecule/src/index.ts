@@ -1,2 +1,18 @@
-/** The molecule envs' package; its environments are not released yet. */
-export const ENV_MOLECULE_STATUS = 'unreleased' as const;
+export { ATOM_TYPES, type AtomType, AtomsEnv, type AtomsEnvOptions } from './atoms-env.js';
+export {
+  QED_WEIGHTS,
+  QedCalculator,
+  type QedProperties,
+  desirability,
+  qedFromProperties,
+} from './chem/qed.js';
+export {
+  type Descriptors,
+  type MolGraph,
+  type RDKit,
+  canonicalSmiles,
+  descriptors,
+  loadRDKit,
+  molGraph,
+  withMol,
+} from './chem/rdkit.js';

@@ -1,0 +1,113 @@
+import {
+  FlowMatching,
+  type Loss,
+  MlpEstimator,
+  OnPolicySampler,
+  PolicyModel,
+  Rng,
+  type StateGraph,
+  Trainer,
+  TrajectoryBalance,
+  UniformBackward,
+  buildStateGraph,
+  initBackend,
+} from '@gflownet/core';
+import { AtomsEnv } from './atoms-env.js';
+import { QedCalculator } from './chem/qed.js';
+import { type RDKit, canonicalSmiles, loadRDKit, withMol } from './chem/rdkit.js';
+
+// The tricky case, small enough to enumerate: molecules of C, N and O with at most 4 heavy atoms,
+// built atom by atom, identified by RDKit canonical SMILES; reward QED^2.
+let rdkit: RDKit;
+let qed: QedCalculator;
+let env: AtomsEnv;
+let graph: StateGraph;
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  rdkit = await loadRDKit();
+  qed = new QedCalculator(rdkit);
+  env = new AtomsEnv(rdkit, {
+    atoms: ['C', 'N', 'O'],
+    maxAtoms: 4,
+    logReward: (smiles) =>
+      Float64Array.from(smiles, (s) => 2 * Math.log(withMol(rdkit, s, (mol) => qed.qed(mol!)))),
+  });
+  graph = await buildStateGraph(env);
+});
+afterAll(() => qed.dispose());
+
+const row = (s: number) => graph.states.subarray(s * env.stateDim, (s + 1) * env.stateDim);
+
+describe('the atoms env on C, N, O with at most 4 heavy atoms', () => {
+  it('enumerates each molecule once, as a valid, non-aromatic RDKit molecule', () => {
+    expect(graph.numTerminal).toBe(graph.size - 1); // every molecule but the empty one
+    const keys = new Set<string>();
+    for (let s = 1; s < graph.size; s++) {
+      const key = env.canonicalKey(row(s));
+      expect(canonicalSmiles(rdkit, key)).toBe(key);
+      expect(key).not.toMatch(/[cno]/);
+      keys.add(key);
+    }
+    expect(keys.size).toBe(graph.size - 1);
+    for (const smiles of ['C', 'CCO', 'C1CC1', 'C1CO1', 'C#CC#N', 'NC(N)=O', 'C1=CC1', 'CC(C)C'])
+      expect(keys.has(canonicalSmiles(rdkit, smiles)!)).toBe(true);
+    expect(graph.size).toBeGreaterThan(500);
+  });
+
+  it('gives distinct parents, each leading back to the state by a forward step', () => {
+    const child = new Int32Array(env.stateDim);
+    const mask = new Uint8Array(env.numBackwardActions);
+    for (let s = 1; s < graph.size; s++) {
+      const state = row(s);
+      const parents = env.parents(state);
+      env.backwardMask(state, 1, mask);
+      expect(parents.actions.length).toBe(mask.reduce((a, b) => a + b, 0));
+      const keys = new Set<string>();
+      for (let j = 0; j < parents.actions.length; j++) {
+        const p = parents.states.subarray(j * env.stateDim, (j + 1) * env.stateDim);
+        keys.add(env.canonicalKey(p));
+        env.step(p, Int32Array.of(parents.actions[j]!), 1, child);
+        expect(Array.from(child)).toEqual(Array.from(state));
+      }
+      expect(keys.size).toBe(parents.actions.length);
+    }
+  });
+
+  async function train(loss: Loss, lr: number, iterations: number): Promise<number> {
+    const model = new PolicyModel(
+      env,
+      new MlpEstimator(
+        env,
+        { hidden: [128, 128], outDim: PolicyModel.outputWidth(env, loss.heads) },
+        new Rng(0),
+      ),
+      loss.heads,
+    );
+    const sampler = new OnPolicySampler(env, new Rng(1), { epsilon: 0, temperature: 1 });
+    const options = { iterations, batchSize: 64, lr, lrLogZ: 0.1, evalEvery: iterations };
+    const trainer = new Trainer(model, loss, sampler, options, [], graph);
+    const result = await trainer.train();
+    trainer.dispose();
+    model.dispose();
+    return result.exact!.l1_exact;
+  }
+
+  it('trains with flow matching to exact L1 <= 0.1 over canonical molecules', async () => {
+    const l1 = await train(
+      new FlowMatching({ env, backward: new UniformBackward(env) }),
+      1e-2,
+      800,
+    );
+    expect(l1).toBeLessThanOrEqual(0.1);
+  });
+
+  it('trains with trajectory balance to exact L1 <= 0.1 over canonical molecules', async () => {
+    const l1 = await train(
+      new TrajectoryBalance({ env, backward: new UniformBackward(env) }),
+      3e-3,
+      1000,
+    );
+    expect(l1).toBeLessThanOrEqual(0.1);
+  });
+});
