@@ -175,18 +175,8 @@ export class AtomsEnv implements DiscreteEnv {
     const t = this.types.length;
     const k = this.atomCount(s);
     const smiles = this.smilesOf(s) ?? '';
-    const forward = new Uint8Array(this.numActions);
-    const children: (Int32Array | null)[] = new Array(this.numActions).fill(null);
-    const childKeys: (string | null)[] = new Array(this.numActions).fill(null);
-    const seen = new Set<string>();
-    const offer = (a: number, raw: Int32Array) => {
-      const c = this.canonical(raw);
-      if (!c || seen.has(c[0])) return;
-      seen.add(c[0]);
-      forward[a] = 1;
-      children[a] = c[1];
-      childKeys[a] = c[0];
-    };
+    const fwd = this.distinctTargets(this.numActions);
+    const offer = fwd.offer;
     if (k === 0) {
       for (let ti = 0; ti < t; ti++) {
         const raw = s.slice();
@@ -220,21 +210,11 @@ export class AtomsEnv implements DiscreteEnv {
           offer(t + n * t * 3 + this.pairIndex(i, j), raw);
         }
       }
-      forward[this.exitAction] = 1;
+      fwd.mask[this.exitAction] = 1;
     }
 
-    const backward = new Uint8Array(this.numBackwardActions);
-    const parents: (Int32Array | null)[] = new Array(this.numBackwardActions).fill(null);
-    const parentKeys: (string | null)[] = new Array(this.numBackwardActions).fill(null);
-    const seenParents = new Set<string>();
-    const offerParent = (b: number, raw: Int32Array) => {
-      const c = this.canonical(raw);
-      if (!c || seenParents.has(c[0])) return;
-      seenParents.add(c[0]);
-      backward[b] = 1;
-      parents[b] = c[1];
-      parentKeys[b] = c[0];
-    };
+    const bwd = this.distinctTargets(this.numBackwardActions);
+    const offerParent = bwd.offer;
     for (let m = 0; m < k; m++) {
       let degree = 0;
       for (let j = 0; j < k; j++) if (j !== m && s[n + this.pairIndex(m, j)]! > 0) degree += 1;
@@ -251,7 +231,35 @@ export class AtomsEnv implements DiscreteEnv {
         offerParent(n + this.pairIndex(i, j), raw);
       }
     }
-    return { smiles, forward, children, childKeys, backward, parents, parentKeys };
+    return {
+      smiles,
+      forward: fwd.mask,
+      children: fwd.vectors,
+      childKeys: fwd.keys,
+      backward: bwd.mask,
+      parents: bwd.vectors,
+      parentKeys: bwd.keys,
+    };
+  }
+
+  /**
+   * Collects the canonical results of `size` actions, allowing an action only when its result is
+   * a valid molecule that no lower-numbered action reached.
+   */
+  private distinctTargets(size: number) {
+    const mask = new Uint8Array(size);
+    const vectors: (Int32Array | null)[] = new Array(size).fill(null);
+    const keys: (string | null)[] = new Array(size).fill(null);
+    const seen = new Set<string>();
+    const offer = (action: number, raw: Int32Array) => {
+      const c = this.canonical(raw);
+      if (!c || seen.has(c[0])) return;
+      seen.add(c[0]);
+      mask[action] = 1;
+      vectors[action] = c[1];
+      keys[action] = c[0];
+    };
+    return { mask, vectors, keys, offer };
   }
 
   /** The state with atom m removed and the rest renumbered in order. */
