@@ -129,3 +129,10 @@ export {
   loadModel,
 } from './di/run.js';
 export { main } from './cli/app.js';
+export {
+  type FlagSpec,
+  type FlagValue,
+  type ParsedFlags,
+  formatHelp,
+  parseFlags,
+} from './cli/flags.js';

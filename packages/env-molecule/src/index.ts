@@ -16,3 +16,26 @@ export {
   molGraph,
   withMol,
 } from './chem/rdkit.js';
+export { MORGAN, morganFingerprint, tanimoto } from './chem/fingerprint.js';
+export {
+  ModeCounter,
+  type SampleSummary,
+  meanPairwiseTanimoto,
+  summarizeSamples,
+  topKMean,
+} from './metrics.js';
+export {
+  LogPScorer,
+  type MoleculeScorer,
+  QedScorer,
+  type RewardShape,
+  shapedLogReward,
+} from './rewards.js';
+export {
+  MAX_SMILES_ATOMS,
+  MAX_SMILES_LENGTH,
+  type ScoreRow,
+  countSmilesAtoms,
+  scoreSmiles,
+} from './score.js';
+export { moleculeCommand, moleculeHelp } from './cli.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { GfnInternalError, UserError, listNames } from '../errors.js';
 import { checkCommand, checkHelp } from './check.js';
 import { evalCommand, evalHelp } from './eval.js';
+import { loadMoleculePackage } from './modules.js';
 import { pluginsCommand, pluginsHelp } from './plugins.js';
 import { sampleCommand, sampleHelp } from './sample.js';
 import { trainCommand, trainHelp } from './train.js';
@@ -27,7 +28,16 @@ const COMMANDS: Record<
     help: checkHelp,
     summary: 'validate and model-check a .gfn spec',
   },
-  plugins: { run: pluginsCommand, help: pluginsHelp, summary: 'list envs, losses and samplers' },
+  plugins: {
+    run: pluginsCommand,
+    help: pluginsHelp,
+    summary: 'list every plugin (envs, losses, samplers, ...) with its options',
+  },
+  molecule: {
+    run: async (argv) => (await loadMoleculePackage()).moleculeCommand(argv),
+    help: async () => (await loadMoleculePackage()).moleculeHelp(),
+    summary: 'molecule tools (score SMILES); needs @gflownet/env-molecule',
+  },
 };
 
 function version(): string {

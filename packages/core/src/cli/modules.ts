@@ -36,17 +36,31 @@ export interface DslModule {
   SpecError: new (...args: never[]) => Error;
 }
 
-/** The spec compiler, loaded on demand: core does not depend on it. */
-export async function loadDsl(): Promise<DslModule> {
+/** A package core does not depend on, imported when a command needs it. */
+async function loadOptionalPackage<T>(name: string, neededFor: string): Promise<T> {
   let url: string;
   try {
-    url = resolveSpecifier('@gflownet/dsl');
+    url = resolveSpecifier(name);
   } catch {
-    throw new UserError(
-      'spec files (.gfn) need the spec compiler: install it with npm install @gflownet/dsl',
-    );
+    throw new UserError(`${neededFor}: install it with npm install ${name}`);
   }
-  return (await import(url)) as DslModule;
+  return (await import(url)) as T;
+}
+
+/** The spec compiler, loaded on demand: core does not depend on it. */
+export function loadDsl(): Promise<DslModule> {
+  return loadOptionalPackage('@gflownet/dsl', 'spec files (.gfn) need the spec compiler');
+}
+
+/** What the CLI uses of @gflownet/env-molecule (`gfn molecule ...`). */
+export interface MoleculeModule {
+  moleculeCommand(argv: readonly string[]): Promise<number | void>;
+  moleculeHelp(): string;
+}
+
+/** The molecule package, loaded on demand: core does not depend on it. */
+export function loadMoleculePackage(): Promise<MoleculeModule> {
+  return loadOptionalPackage('@gflownet/env-molecule', "'gfn molecule' needs the molecule package");
 }
 
 export function isSpecPath(specifier: string): boolean {
