@@ -74,6 +74,7 @@ export {
   trajectoryIndicator,
   trajectoryLogRatio,
 } from './losses/transitions.js';
+export { type TrajectoryArrays, TrajectoryLevelLoss } from './losses/trajectory-loss.js';
 export { TrajectoryBalance } from './losses/trajectory-balance.js';
 export { DetailedBalance } from './losses/detailed-balance.js';
 export { FlowMatching } from './losses/flow-matching.js';

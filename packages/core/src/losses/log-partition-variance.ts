@@ -1,19 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackwardPolicy } from '../policies/backward.js';
 import type { PolicyModel } from '../policies/model.js';
-import type { Trajectories } from '../samplers/trajectories.js';
-import { type Loss, type LossOptions, headsFor } from './loss.js';
-import { type Penalty, SquaredPenalty } from './penalty.js';
-import {
-  type TransitionArrays,
-  prepareTransitions,
-  trajectoryIndicator,
-  trajectoryLogRatio,
-} from './transitions.js';
-
-interface Prepared extends TransitionArrays {
-  indicator: Float32Array; // [B * N]
-}
+import { type TrajectoryArrays, TrajectoryLevelLoss } from './trajectory-loss.js';
+import { trajectoryLogRatio } from './transitions.js';
 
 /**
  * Log-partition variance, ZVar (Zhang et al., 2023, "Robust Scheduling with GFlowNets", eq. 6;
@@ -25,25 +13,12 @@ interface Prepared extends TransitionArrays {
  * replaced by the batch's own estimate, so no log Z is learned. Its log Z estimate is the mean
  * zeta of the most recent batch.
  */
-export class LogPartitionVariance implements Loss<Prepared> {
+export class LogPartitionVariance extends TrajectoryLevelLoss {
   readonly name = 'zvar';
-  readonly heads;
   readonly usesLogZ = false;
-  private readonly backward: BackwardPolicy;
-  private readonly penalty: Penalty;
   private lastLogZ = 0;
 
-  constructor(options: LossOptions) {
-    this.backward = options.backward;
-    this.penalty = options.penalty ?? new SquaredPenalty();
-    this.heads = headsFor(options.backward, false);
-  }
-
-  prepare(batch: Trajectories): Prepared {
-    return { ...prepareTransitions(batch, this.backward), indicator: trajectoryIndicator(batch) };
-  }
-
-  compute(x: Prepared, model: PolicyModel): tf.Scalar {
+  compute(x: TrajectoryArrays, model: PolicyModel): tf.Scalar {
     const zeta = tf.sub(tf.tensor1d(x.logRewards), trajectoryLogRatio(model, x, x.indicator)); // [B]
     const mean = tf.mean(zeta);
     this.lastLogZ = mean.dataSync()[0]!;

@@ -1,19 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PolicyModel } from '../policies/model.js';
-import type { Trajectories } from '../samplers/trajectories.js';
-import type { BackwardPolicy } from '../policies/backward.js';
-import { type Loss, type LossOptions, headsFor } from './loss.js';
-import { type Penalty, SquaredPenalty } from './penalty.js';
-import {
-  type TransitionArrays,
-  prepareTransitions,
-  trajectoryIndicator,
-  trajectoryLogRatio,
-} from './transitions.js';
-
-interface Prepared extends TransitionArrays {
-  indicator: Float32Array; // [B * N]
-}
+import { type TrajectoryArrays, TrajectoryLevelLoss } from './trajectory-loss.js';
+import { trajectoryLogRatio } from './transitions.js';
 
 /**
  * Trajectory balance (Malkin et al., 2022, "Trajectory balance: Improved credit assignment in
@@ -21,29 +9,14 @@ interface Prepared extends TransitionArrays {
  *
  *   L(tau) = g( log Z + sum_t log P_F(s_{t+1} | s_t) - log R(x) - sum_t log P_B(s_t | s_{t+1}) )
  *
- * averaged over the batch, with g the residual penalty (squared by default). The exit transition's P_F is included; it has no P_B term.
+ * averaged over the batch, with g the residual penalty (squared by default). The exit
+ * transition's P_F is included; it has no P_B term.
  */
-export class TrajectoryBalance implements Loss<Prepared> {
+export class TrajectoryBalance extends TrajectoryLevelLoss {
   readonly name = 'tb';
-  readonly heads;
   readonly usesLogZ = true;
-  private readonly backward: BackwardPolicy;
-  private readonly penalty: Penalty;
 
-  constructor(options: LossOptions) {
-    this.backward = options.backward;
-    this.penalty = options.penalty ?? new SquaredPenalty();
-    this.heads = headsFor(options.backward, false);
-  }
-
-  prepare(batch: Trajectories): Prepared {
-    return {
-      ...prepareTransitions(batch, this.backward),
-      indicator: trajectoryIndicator(batch),
-    };
-  }
-
-  compute(x: Prepared, model: PolicyModel): tf.Scalar {
+  compute(x: TrajectoryArrays, model: PolicyModel): tf.Scalar {
     const perTraj = trajectoryLogRatio(model, x, x.indicator); // [B]
     const residual = tf.sub(tf.add(perTraj, model.logZ), tf.tensor1d(x.logRewards)); // [B]
     return tf.mean(this.penalty.apply(residual));
