@@ -4,11 +4,8 @@
 import {
   ContainerModule,
   LossPlugin,
-  SquaredPenalty,
-  headsFor,
-  prepareTransitions,
+  TrajectoryLevelLoss,
   tf,
-  trajectoryIndicator,
   trajectoryLogRatio,
 } from '@gflownet/core';
 
@@ -22,20 +19,10 @@ import {
  * so log Z cancels and nothing but the policies is learned. With an odd batch the last
  * trajectory is left out. Its log Z estimate is the mean of -delta over the latest batch.
  */
-export class ContrastiveBalance {
+export class ContrastiveBalance extends TrajectoryLevelLoss {
   name = 'cb';
   usesLogZ = false;
-
-  constructor({ backward, penalty }) {
-    this.backward = backward;
-    this.penalty = penalty ?? new SquaredPenalty();
-    this.heads = headsFor(backward, false);
-    this.lastLogZ = 0;
-  }
-
-  prepare(batch) {
-    return { ...prepareTransitions(batch, this.backward), indicator: trajectoryIndicator(batch) };
-  }
+  lastLogZ = 0;
 
   compute(x, model) {
     const delta = tf.sub(trajectoryLogRatio(model, x, x.indicator), tf.tensor1d(x.logRewards));

@@ -58,7 +58,7 @@ export {
   TerminalStateBuffer,
   TrajectoryFifoBuffer,
 } from './replay/buffers.js';
-export { type Loss, type LossOptions, headsFor } from './losses/loss.js';
+export { type Loss, type LossOptions, ResidualLoss, headsFor } from './losses/loss.js';
 export {
   LinexPenalty,
   type Penalty as PenaltyFunction,

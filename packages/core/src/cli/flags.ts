@@ -107,7 +107,7 @@ export function convertFlag(spec: FlagSpec, raw: unknown): FlagValue {
         );
       }
       const schedule = parseSchedule(raw, where, spec);
-      return /^[\s\d.eE+-]+$/.test(String(raw)) ? schedule.at(0) : schedule.text;
+      return schedule.constant ?? schedule.text;
     }
     case 'int-list': {
       const items = Array.isArray(raw) ? raw : String(raw).split(',');

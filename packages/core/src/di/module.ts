@@ -228,6 +228,8 @@ const REPLAYS: ReplayPlugin[] = [
   },
 ];
 
+const BACKWARD_SAMPLER = Symbol.for('@gflownet/core/BackwardSampler');
+
 /** Random streams of a run, apart so that adding one part does not shift another. */
 function streams(seed: number) {
   return {
@@ -252,12 +254,18 @@ export const coreModule = new ContainerModule(({ bind }) => {
   const config = (ctx: ResolutionContext) => ctx.get<RunConfig>(RunConfig);
   const envFactory = (ctx: ResolutionContext): EnvFactory =>
     pickByName(ctx.getAll<EnvFactory>(EnvFactory), config(ctx).env, 'env');
-  const backwardSampler = (ctx: ResolutionContext) =>
-    new BackwardSampler(
-      ctx.get<Env>(Env),
-      ctx.get<Backward>(Backward),
-      streams(config(ctx).seed).backward,
-    );
+  // One backward sampler (and random stream) per run, shared by local search and replay.
+  bind<BackwardSampler>(BACKWARD_SAMPLER)
+    .toDynamicValue(
+      (ctx) =>
+        new BackwardSampler(
+          ctx.get<Env>(Env),
+          ctx.get<Backward>(Backward),
+          streams(config(ctx).seed).backward,
+        ),
+    )
+    .inSingletonScope();
+  const backwardSampler = (ctx: ResolutionContext) => ctx.get<BackwardSampler>(BACKWARD_SAMPLER);
 
   bind<ResolvedEnvParams>(ResolvedEnvParams)
     .toDynamicValue((ctx) => resolveEnvParams(envFactory(ctx), config(ctx).envParams))

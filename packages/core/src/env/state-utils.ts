@@ -123,6 +123,14 @@ export function forwardActionsOf(
   return out;
 }
 
+/** Rows `rows` of a batch of width-d vectors, in that order, as a new batch. */
+export function selectRows(states: Int32Array, rows: ArrayLike<number>, d: number): Int32Array {
+  const out = new Int32Array(rows.length * d);
+  for (let i = 0; i < rows.length; i++)
+    out.set(states.subarray(rows[i]! * d, (rows[i]! + 1) * d), i * d);
+  return out;
+}
+
 /** True when row i of a equals row j of b (width d). */
 export function sameRow(a: Int32Array, i: number, b: Int32Array, j: number, d: number): boolean {
   for (let k = 0; k < d; k++) if (a[i * d + k] !== b[j * d + k]) return false;

@@ -2,9 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GfnInternalError } from '../errors.js';
 import type { PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
-import type { BackwardPolicy } from '../policies/backward.js';
-import { type Loss, type LossOptions, headsFor } from './loss.js';
-import { type Penalty, SquaredPenalty } from './penalty.js';
+import { type LossOptions, ResidualLoss } from './loss.js';
 import {
   type TransitionArrays,
   backwardLogProbs,
@@ -28,19 +26,15 @@ export interface DbArrays extends TransitionArrays {
  *
  *   L(x -> s_f) = g( log F(x) + log P_F(exit | x) - log R(x) )
  *
- * averaged over all transitions, with g the residual penalty (squared by default). log F is the model's state-flow head; log Z is F(s0).
+ * averaged over all transitions, with g the residual penalty (squared by default). log F is the
+ * model's state-flow head; log Z is F(s0).
  */
-export class DetailedBalance implements Loss<DbArrays> {
+export class DetailedBalance extends ResidualLoss<DbArrays> {
   readonly name: string = 'db';
-  readonly heads;
   readonly usesLogZ = false;
-  protected readonly backward: BackwardPolicy;
-  private readonly penalty: Penalty;
 
   constructor(options: LossOptions) {
-    this.backward = options.backward;
-    this.penalty = options.penalty ?? new SquaredPenalty();
-    this.heads = headsFor(options.backward, true);
+    super(options, true);
   }
 
   prepare(batch: Trajectories): DbArrays | Promise<DbArrays> {

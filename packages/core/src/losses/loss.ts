@@ -3,7 +3,7 @@ import type { DiscreteEnv } from '../env/env.js';
 import type { BackwardPolicy } from '../policies/backward.js';
 import type { PolicyHeads, PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
-import type { Penalty } from './penalty.js';
+import { type Penalty, SquaredPenalty } from './penalty.js';
 
 /**
  * A GFlowNet objective. `prepare` turns a batch of trajectories into plain arrays outside the
@@ -38,4 +38,27 @@ export function headsFor(backward: BackwardPolicy, stateFlow: boolean): PolicyHe
   const heads: PolicyHeads = { learnedBackward: backward.learned !== null, stateFlow };
   if (backward.learned === 'separate') heads.separateBackward = true;
   return heads;
+}
+
+/**
+ * The shared part of the objectives that penalize balance residuals and take a backward policy:
+ * the backward policy, the residual penalty (squared unless given) and the model heads.
+ */
+export abstract class ResidualLoss<P> implements Loss<P> {
+  abstract readonly name: string;
+  abstract readonly usesLogZ: boolean;
+  readonly heads: PolicyHeads;
+  protected readonly backward: BackwardPolicy;
+  protected readonly penalty: Penalty;
+
+  /** `stateFlow`: whether the objective learns a state-flow head. */
+  constructor(options: LossOptions, stateFlow: boolean) {
+    this.backward = options.backward;
+    this.penalty = options.penalty ?? new SquaredPenalty();
+    this.heads = headsFor(options.backward, stateFlow);
+  }
+
+  abstract prepare(batch: Trajectories): P | Promise<P>;
+  abstract compute(prepared: P, model: PolicyModel): tf.Scalar;
+  abstract estimateLogZ(model: PolicyModel): number;
 }

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkedLogReward } from '../env/state-utils.js';
 import { UserError } from '../errors.js';
-import type { BackwardPolicy } from '../policies/backward.js';
 import type { PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
-import { type Loss, type LossOptions, headsFor } from './loss.js';
-import { type Penalty, SquaredPenalty } from './penalty.js';
+import { type LossOptions, ResidualLoss } from './loss.js';
+import { logSumExp } from '../metrics/state-graph.js';
 import {
   type TransitionArrays,
   backwardLogProbs,
@@ -28,24 +27,19 @@ interface Prepared extends TransitionArrays {
  *
  * averaged over the non-exit transitions. Its log Z is log R(s0) - log P_F(exit | s0).
  */
-export class ModifiedDetailedBalance implements Loss<Prepared> {
+export class ModifiedDetailedBalance extends ResidualLoss<Prepared> {
   readonly name = 'mdb';
-  readonly heads;
   readonly usesLogZ = false;
-  private readonly backward: BackwardPolicy;
-  private readonly penalty: Penalty;
   private initialLogReward: number | null = null;
 
   constructor(options: LossOptions) {
+    super(options, false);
     if (!options.env.everyStateTerminates) {
       throw new UserError(
         `loss 'mdb' (modified detailed balance) needs every state to terminate, and env ` +
           `'${options.env.name}' does not declare everyStateTerminates; use db or subtb`,
       );
     }
-    this.backward = options.backward;
-    this.penalty = options.penalty ?? new SquaredPenalty();
-    this.heads = headsFor(options.backward, false);
   }
 
   async prepare(batch: Trajectories): Promise<Prepared> {
@@ -75,11 +69,7 @@ export class ModifiedDetailedBalance implements Loss<Prepared> {
     const mask = new Uint8Array(env.numActions);
     env.forwardMask(env.initialState, 1, mask);
     const logits = model.forwardLogits(env.initialState, 1);
-    let max = -Infinity;
-    for (let a = 0; a < env.numActions; a++) if (mask[a]) max = Math.max(max, logits[a]!);
-    let sum = 0;
-    for (let a = 0; a < env.numActions; a++) if (mask[a]) sum += Math.exp(logits[a]! - max);
-    const logExit = logits[env.exitAction]! - max - Math.log(sum);
+    const logExit = logits[env.exitAction]! - logSumExp(logits.filter((_, a) => mask[a] === 1));
     return (this.initialLogReward ?? 0) - logExit;
   }
 }

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { GfnInternalError } from '../errors.js';
-import type { BackwardPolicy } from '../policies/backward.js';
 import type { PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
 import { gatherRows } from './gather.js';
-import { type Loss, type LossOptions, headsFor } from './loss.js';
-import { type Penalty, SquaredPenalty } from './penalty.js';
+import { type LossOptions, ResidualLoss } from './loss.js';
 import {
   type TransitionArrays,
   backwardLogProbs,
@@ -40,19 +38,14 @@ interface Prepared extends TransitionArrays {
  * sum_{i<j} lambda^{j-i} g(r(i,j)) / sum_{i<j} lambda^{j-i}, averaged over the batch. Length-1
  * pieces are detailed balance; the whole trajectory with F(s_0) = Z is trajectory balance.
  */
-export class SubTrajectoryBalance implements Loss<Prepared> {
+export class SubTrajectoryBalance extends ResidualLoss<Prepared> {
   readonly name = 'subtb';
-  readonly heads;
   readonly usesLogZ = false;
-  private readonly backward: BackwardPolicy;
-  private readonly penalty: Penalty;
   readonly lambda: number;
 
   constructor(options: LossOptions) {
-    this.backward = options.backward;
-    this.penalty = options.penalty ?? new SquaredPenalty();
+    super(options, true);
     this.lambda = options.options?.['lambda'] ?? 0.9;
-    this.heads = headsFor(options.backward, true);
   }
 
   prepare(batch: Trajectories): Prepared {

@@ -63,8 +63,6 @@ export function prepareTransitions(
     acts[k] = batch.actions[i]!;
   });
   const backActs = backwardActionsOf(env, parents, acts, children, m);
-  const backMask = new Uint8Array(n * ab);
-  env.backwardMask(states, n, backMask);
 
   const fixedLogPB = new Float32Array(n);
   if (!backward.learned) {
@@ -96,6 +94,8 @@ export function prepareTransitions(
     fixedLogPB,
   };
   if (backward.learned) {
+    const backMask = new Uint8Array(n * ab);
+    env.backwardMask(states, n, backMask);
     const backOneHot = new Float32Array(n * ab);
     rows.forEach((i, k) => (backOneHot[i * ab + backActs[k]!] = 1));
     const backPenalty = new Float32Array(n * ab);

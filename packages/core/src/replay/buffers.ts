@@ -22,36 +22,49 @@ export interface ReplayBuffer {
   sample(model: PolicyModel, count: number): Promise<Trajectories>;
 }
 
+/** At most `capacity` items; once full, each new item overwrites the oldest. */
+class Ring<T> {
+  readonly items: T[] = [];
+  private next = 0;
+
+  constructor(readonly capacity: number) {}
+
+  /** Adds an item; returns the one it evicted, if any. */
+  push(item: T): T | undefined {
+    let evicted: T | undefined;
+    if (this.items.length < this.capacity) this.items.push(item);
+    else [evicted, this.items[this.next]] = [this.items[this.next], item];
+    this.next = (this.next + 1) % this.capacity;
+    return evicted;
+  }
+}
+
 /** Whole trajectories, first in first out, replayed as they were sampled. */
 export class TrajectoryFifoBuffer implements ReplayBuffer {
   readonly name = 'fifo';
-  private readonly items: { segment: Segment; logReward: number }[] = [];
-  private next = 0;
+  private readonly ring: Ring<{ segment: Segment; logReward: number }>;
 
   constructor(
     private readonly env: DiscreteEnv,
     private readonly rng: Rng,
     readonly capacity: number,
-  ) {}
+  ) {
+    this.ring = new Ring(capacity);
+  }
 
   get size(): number {
-    return this.items.length;
+    return this.ring.items.length;
   }
 
   add(batch: Trajectories): void {
     for (let b = 0; b < batch.count; b++) {
-      const item = { segment: segmentOf(batch, b), logReward: batch.logRewards[b]! };
-      if (this.items.length < this.capacity) this.items.push(item);
-      else this.items[this.next] = item;
-      this.next = (this.next + 1) % this.capacity;
+      this.ring.push({ segment: segmentOf(batch, b), logReward: batch.logRewards[b]! });
     }
   }
 
   async sample(_model: PolicyModel, count: number): Promise<Trajectories> {
-    const picked = Array.from(
-      { length: count },
-      () => this.items[this.rng.int(this.items.length)]!,
-    );
+    const items = this.ring.items;
+    const picked = Array.from({ length: count }, () => items[this.rng.int(items.length)]!);
     return assembleTrajectories(
       this.env,
       picked.map((p) => p.segment),
@@ -73,16 +86,21 @@ interface TerminalEntry {
  */
 export class TerminalStateBuffer implements ReplayBuffer {
   readonly name: string = 'terminal';
-  protected readonly entries: TerminalEntry[] = [];
   protected readonly keys = new Set<string>();
-  private next = 0;
+  private readonly ring: Ring<TerminalEntry>;
 
   constructor(
     protected readonly env: DiscreteEnv,
     protected readonly rng: Rng,
     protected readonly backward: BackwardSampler,
     readonly capacity: number,
-  ) {}
+  ) {
+    this.ring = new Ring(capacity);
+  }
+
+  protected get entries(): TerminalEntry[] {
+    return this.ring.items;
+  }
 
   get size(): number {
     return this.entries.length;
@@ -104,30 +122,25 @@ export class TerminalStateBuffer implements ReplayBuffer {
 
   /** Adds a new entry (its key is not stored yet), evicting when full. */
   protected insert(entry: TerminalEntry): void {
-    if (this.entries.length < this.capacity) {
-      this.entries.push(entry);
-    } else {
-      this.keys.delete(this.entries[this.next]!.key);
-      this.entries[this.next] = entry;
-    }
-    this.next = (this.next + 1) % this.capacity;
+    const evicted = this.ring.push(entry);
+    if (evicted) this.keys.delete(evicted.key);
     this.keys.add(entry.key);
   }
 
-  /** Index of the entry to replay. */
-  protected draw(): number {
-    return this.rng.int(this.entries.length);
+  /** Indices of `count` entries to replay. */
+  protected draw(count: number): number[] {
+    return Array.from({ length: count }, () => this.rng.int(this.entries.length));
   }
 
   async sample(model: PolicyModel, count: number): Promise<Trajectories> {
     const d = this.env.stateDim;
     const states = new Int32Array(count * d);
     const logRewards = new Float64Array(count);
-    for (let i = 0; i < count; i++) {
-      const e = this.entries[this.draw()]!;
+    this.draw(count).forEach((index, i) => {
+      const e = this.entries[index]!;
       states.set(e.state, i * d);
       logRewards[i] = e.logReward;
-    }
+    });
     return this.backward.sample(model, states, count, logRewards);
   }
 }
@@ -165,17 +178,24 @@ export class PrioritizedBuffer extends TerminalStateBuffer {
     this.keys.add(entry.key);
   }
 
-  protected override draw(): number {
+  protected override draw(count: number): number[] {
     let max = -Infinity;
     for (const e of this.entries) max = Math.max(max, this.alpha * e.logReward);
+    const cumulative: number[] = [];
     let total = 0;
-    for (const e of this.entries) total += Math.exp(this.alpha * e.logReward - max);
-    let u = this.rng.next() * total;
-    for (let i = 0; i < this.entries.length; i++) {
-      u -= Math.exp(this.alpha * this.entries[i]!.logReward - max);
-      if (u < 0) return i;
-    }
-    return this.entries.length - 1;
+    for (const e of this.entries)
+      cumulative.push((total += Math.exp(this.alpha * e.logReward - max)));
+    return Array.from({ length: count }, () => {
+      const u = this.rng.next() * total;
+      let lo = 0;
+      let hi = cumulative.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cumulative[mid]! > u) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    });
   }
 }
 

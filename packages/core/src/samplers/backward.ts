@@ -1,5 +1,5 @@
 import type { DiscreteEnv } from '../env/env.js';
-import { formatState, forwardActionsOf, sameRow } from '../env/state-utils.js';
+import { formatState, forwardActionsOf, sameRow, selectRows } from '../env/state-utils.js';
 import { GfnInternalError } from '../errors.js';
 import { type BackwardPolicy, backwardProbabilities } from '../policies/backward.js';
 import type { PolicyModel } from '../policies/model.js';
@@ -47,7 +47,7 @@ export class BackwardSampler {
     let active = Int32Array.from({ length: n }, (_, b) => b);
     const keep = (states: Int32Array, i: number) => !sameRow(states, i, s0, 0, d);
     active = active.filter((_, i) => keep(current, i));
-    current = pick(current, active, d);
+    current = selectRows(current, active, d);
     let steps = 0;
     while (active.length > 0) {
       if (++steps > env.maxTrajectoryLength) {
@@ -75,7 +75,7 @@ export class BackwardSampler {
         if (keep(next, i)) still.push(i);
       }
       active = Int32Array.from(still, (i) => active[i]!);
-      current = pick(next, Int32Array.from(still), d);
+      current = selectRows(next, still, d);
     }
     return visited.map((states, b) => this.forwardSegment(states, backActs[b]!));
   }
@@ -95,11 +95,4 @@ export class BackwardSampler {
     }
     return { states, actions };
   }
-}
-
-function pick(states: Int32Array, rows: ArrayLike<number>, d: number): Int32Array {
-  const out = new Int32Array(rows.length * d);
-  for (let i = 0; i < rows.length; i++)
-    out.set(states.subarray(rows[i]! * d, (rows[i]! + 1) * d), i * d);
-  return out;
 }

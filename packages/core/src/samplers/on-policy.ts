@@ -1,5 +1,5 @@
 import type { DiscreteEnv } from '../env/env.js';
-import { formatState } from '../env/state-utils.js';
+import { formatState, selectRows } from '../env/state-utils.js';
 import { GfnInternalError } from '../errors.js';
 import { type PolicyModel, softmaxRow } from '../policies/model.js';
 import type { Rng } from '../util/rng.js';
@@ -66,9 +66,7 @@ export class OnPolicySampler implements Sampler {
         }
       }
       const k = moving.length;
-      const from = new Int32Array(k * d);
-      for (let q = 0; q < k; q++)
-        from.set(current.subarray(moving[q]! * d, (moving[q]! + 1) * d), q * d);
+      const from = selectRows(current, moving, d);
       const next = new Int32Array(k * d);
       if (k > 0) env.step(from, Int32Array.from(moveActions), k, next);
       active = Int32Array.from(moving, (i) => active[i]!);

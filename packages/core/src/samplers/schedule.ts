@@ -9,10 +9,12 @@ import { UserError } from '../errors.js';
 export interface Schedule {
   at(iteration: number): number;
   readonly text: string;
+  /** The value of a constant schedule; undefined for one that changes. */
+  readonly constant?: number;
 }
 
 export function constantSchedule(value: number): Schedule {
-  return { at: () => value, text: String(value) };
+  return { at: () => value, text: String(value), constant: value };
 }
 
 /**
