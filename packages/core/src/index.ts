@@ -7,9 +7,28 @@ export {
   activeBackend,
   initBackend,
 } from './backend.js';
-export { GfnInternalError, type InternalErrorKind, UserError } from './errors.js';
-export type { DiscreteEnv, EnvParams, ParamSpec, Parents } from './env/env.js';
-export { checkRange, describeRange, parseNumber, resolveEnvParams } from './env/params.js';
+export { GfnInternalError, type InternalErrorKind, UserError, listNames } from './errors.js';
+export type {
+  DiscreteEnv,
+  EnvParams,
+  NumberParamSpec,
+  ParamSpec,
+  Parents,
+  SampleTracker,
+  TextParamSpec,
+} from './env/env.js';
+export {
+  checkRange,
+  describeParam,
+  describeRange,
+  isTextParam,
+  numberParam,
+  numericParams,
+  parseNumber,
+  parseParam,
+  resolveEnvParams,
+  textParam,
+} from './env/params.js';
 export {
   backwardActionsOf,
   checkedLogReward,

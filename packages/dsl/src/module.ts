@@ -1,4 +1,4 @@
-import { ContainerModule, EnvFactory } from '@gflownet/core';
+import { ContainerModule, EnvFactory, numericParams } from '@gflownet/core';
 import type { ExternFunction } from './compile.js';
 import { type SpecEnvClass, loadSpecFile } from './spec.js';
 
@@ -18,7 +18,7 @@ export function specEnvFactory(EnvClass: SpecEnvClass, description?: string): En
     name: EnvClass.specName,
     description: description ?? `env compiled from the spec '${EnvClass.specName}'`,
     params: EnvClass.params,
-    create: (params) => new EnvClass(params),
+    create: (params) => new EnvClass(numericParams(params)),
   };
 }
 

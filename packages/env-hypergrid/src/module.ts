@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ContainerModule, EnvFactory } from '@gflownet/core';
+import { ContainerModule, EnvFactory, numberParam } from '@gflownet/core';
 import { loadSpecFile, specEnvFactory } from '@gflownet/dsl';
 import { HYPERGRID_DEFAULTS, HypergridEnv } from './hypergrid.js';
 
@@ -25,11 +25,11 @@ export const hypergridTsFactory: EnvFactory = {
   params: hypergridFactory.params,
   create: (params) =>
     new HypergridEnv({
-      ndim: params['ndim'] ?? HYPERGRID_DEFAULTS.ndim,
-      height: params['height'] ?? HYPERGRID_DEFAULTS.height,
-      r0: params['r0'] ?? HYPERGRID_DEFAULTS.r0,
-      r1: params['r1'] ?? HYPERGRID_DEFAULTS.r1,
-      r2: params['r2'] ?? HYPERGRID_DEFAULTS.r2,
+      ndim: numberParam(params, 'ndim', HYPERGRID_DEFAULTS.ndim),
+      height: numberParam(params, 'height', HYPERGRID_DEFAULTS.height),
+      r0: numberParam(params, 'r0', HYPERGRID_DEFAULTS.r0),
+      r1: numberParam(params, 'r1', HYPERGRID_DEFAULTS.r1),
+      r2: numberParam(params, 'r2', HYPERGRID_DEFAULTS.r2),
     }),
 };
 

@@ -20,7 +20,7 @@ import {
   createRun,
   gatherRows,
   initBackend,
-  listPlugins,
+  LossPlugin,
   parseSchedule,
   tf,
 } from '@gflownet/core';
@@ -121,7 +121,7 @@ describe('schedules', () => {
 });
 
 describe('plugin choices', () => {
-  const losses = listPlugins(createContainer([])).loss;
+  const losses = createContainer([]).getAll<LossPlugin>(LossPlugin);
   it('fill defaults and take overrides', () => {
     expect(choosePlugin(losses, 'subtb', 'loss', '--loss').options).toEqual({ lambda: 0.9 });
     expect(choosePlugin(losses, 'subtb:lambda=0.5', 'loss', '--loss').options).toEqual({

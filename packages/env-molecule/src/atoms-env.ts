@@ -1,4 +1,4 @@
-import type { DiscreteEnv, Parents } from '@gflownet/core';
+import type { DiscreteEnv, Parents, SampleTracker } from '@gflownet/core';
 import { type RDKit, withMol } from './chem/rdkit.js';
 
 /** Element symbol, atomic number and the valence the atoms env allows. */
@@ -23,6 +23,8 @@ export interface AtomsEnvOptions {
   atoms: readonly string[];
   /** Most heavy atoms in a molecule. */
   maxAtoms: number;
+  /** Metrics of the molecules sampled during training (see MoleculeTracker). */
+  tracker?: () => SampleTracker;
   /** log R of molecules given as canonical SMILES (may be async: RDKit rewards, proxies). */
   logReward: (smiles: readonly string[]) => Float64Array | Promise<Float64Array>;
 }
@@ -367,6 +369,15 @@ export class AtomsEnv implements DiscreteEnv {
 
   logReward(states: Int32Array, n: number): Float64Array | Promise<Float64Array> {
     return this.options.logReward(this.smiles(states, n));
+  }
+
+  /** Canonical SMILES, for gfn sample. */
+  objectText(states: Int32Array, n: number): string[] {
+    return this.smiles(states, n);
+  }
+
+  createSampleTracker(): SampleTracker | null {
+    return this.options.tracker?.() ?? null;
   }
 
   featurize(states: Int32Array, n: number, out: Float32Array): void {

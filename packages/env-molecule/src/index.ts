@@ -25,10 +25,16 @@ export {
   topKMean,
 } from './metrics.js';
 export {
+  type BatchScorer,
   LogPScorer,
+  MoleculeReward,
   type MoleculeScorer,
   QedScorer,
   type RewardShape,
+  ScoreCache,
+  batchScorer,
+  logpReward,
+  qedReward,
   shapedLogReward,
 } from './rewards.js';
 export {
@@ -39,3 +45,24 @@ export {
   scoreSmiles,
 } from './score.js';
 export { moleculeCommand, moleculeHelp } from './cli.js';
+export { FragmentsEnv, type FragmentsEnvOptions } from './fragments-env.js';
+export {
+  DEFAULT_FRAGMENTS,
+  type Fragment,
+  defaultVocabulary,
+  prepareVocabulary,
+  readVocabularyFile,
+} from './fragments/vocabulary.js';
+export { type AtomGraph, atomGraph, toMolblock } from './chem/graph.js';
+export { MoleculeTracker } from './tracker.js';
+export {
+  type ProxyInfo,
+  ProxyScorer,
+  fingerprintFeatures,
+  proxyReward,
+  readProxyFiles,
+  saveProxy,
+  trainProxy,
+} from './proxy.js';
+export { drawGrid } from './draw.js';
+export { readScoresCsv } from './cli.js';

@@ -1,5 +1,7 @@
+import type { EnvParams } from '@gflownet/core';
 import { QedCalculator } from './chem/qed.js';
-import { type Mol, type RDKit, descriptors } from './chem/rdkit.js';
+import { type Mol, type RDKit, descriptors, withMol } from './chem/rdkit.js';
+import { LruMap } from './util/lru.js';
 
 /**
  * A molecule reward: a non-negative score from RDKit, shaped as R = max(floor, score)^beta so that
@@ -55,4 +57,81 @@ export class LogPScorer implements MoleculeScorer {
 /** log R = beta * log max(floor, score). */
 export function shapedLogReward(score: number, shape: RewardShape): number {
   return shape.beta * Math.log(Math.max(shape.floor, score));
+}
+
+/** A reward's scores for a batch of molecules (canonical SMILES); 0 for molecules it rejects. */
+export interface BatchScorer {
+  readonly name: string;
+  score(smiles: readonly string[]): Float64Array | Promise<Float64Array>;
+  dispose(): void;
+}
+
+/** Scores molecules one by one with a per-molecule scorer (0 when RDKit rejects the SMILES). */
+export function batchScorer(rdkit: RDKit, scorer: MoleculeScorer): BatchScorer {
+  return {
+    name: scorer.name,
+    score: (smiles) =>
+      Float64Array.from(smiles, (s) => withMol(rdkit, s, (mol) => (mol ? scorer.score(mol) : 0))),
+    dispose: () => scorer.dispose(),
+  };
+}
+
+/**
+ * A molecule reward plugin: `--reward NAME` picks one; other modules may bind more. `create` gets
+ * the env parameters (e.g. `proxy`, the model directory of the proxy reward).
+ */
+export const MoleculeReward = Symbol.for('@gflownet/env-molecule/MoleculeReward');
+export interface MoleculeReward {
+  readonly name: string;
+  readonly description: string;
+  create(rdkit: RDKit, params: EnvParams): BatchScorer;
+}
+
+export const qedReward: MoleculeReward = {
+  name: 'qed',
+  description: 'QED drug-likeness in [0, 1] (Bickerton et al. 2012)',
+  create: (rdkit) => batchScorer(rdkit, new QedScorer(rdkit)),
+};
+
+export const logpReward: MoleculeReward = {
+  name: 'logp',
+  description: 'Crippen logP minus 0.5 per heavy atom beyond 20, at least 0',
+  create: (rdkit) => batchScorer(rdkit, new LogPScorer()),
+};
+
+/**
+ * Remembers the scores of the molecules it has seen (bounded), so that rewards, metrics and
+ * repeated samples pay for each molecule once.
+ */
+export class ScoreCache {
+  private readonly known: LruMap<string, number>;
+  constructor(
+    readonly scorer: BatchScorer,
+    capacity = 20000,
+  ) {
+    this.known = new LruMap(capacity);
+  }
+
+  async scores(smiles: readonly string[]): Promise<Float64Array> {
+    const found = new Map<string, number>();
+    for (const s of smiles) {
+      const v = this.known.get(s);
+      if (v !== undefined) found.set(s, v);
+    }
+    const missing = [...new Set(smiles.filter((s) => !found.has(s)))];
+    if (missing.length > 0) {
+      const values = await this.scorer.score(missing);
+      missing.forEach((s, j) => {
+        found.set(s, values[j]!);
+        this.known.set(s, values[j]!);
+      });
+    }
+    return Float64Array.from(smiles, (s) => found.get(s)!);
+  }
+
+  /** log R of each molecule: the shaped score. */
+  async logRewards(smiles: readonly string[], shape: RewardShape): Promise<Float64Array> {
+    const scores = await this.scores(smiles);
+    return scores.map((s) => shapedLogReward(s, shape));
+  }
 }

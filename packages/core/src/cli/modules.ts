@@ -9,11 +9,29 @@ import { UserError } from '../errors.js';
 export const BUILTIN_ENVS: Record<string, string> = {
   hypergrid: '@gflownet/env-hypergrid',
   'hypergrid-ts': '@gflownet/env-hypergrid',
+  molecule: '@gflownet/env-molecule/module',
 };
 
 /** Each module that provides a built-in env, once. */
 export function builtinEnvModules(): string[] {
   return [...new Set(Object.values(BUILTIN_ENVS))];
+}
+
+/**
+ * The modules of the built-in envs whose packages are installed (core does not depend on them;
+ * a user may install only some).
+ */
+export async function loadBuiltinEnvModules(): Promise<ContainerModule[]> {
+  const out: ContainerModule[] = [];
+  for (const specifier of builtinEnvModules()) {
+    try {
+      resolveSpecifier(specifier);
+    } catch {
+      continue;
+    }
+    out.push(await loadPluginModule(specifier));
+  }
+  return out;
 }
 
 /** The DI token under which plugins provide extern functions for specs (owned by @gflownet/dsl). */

@@ -1,7 +1,7 @@
 import { createContainer, listPlugins } from '../di/run.js';
-import { describeRange } from '../env/params.js';
+import { describeParam } from '../env/params.js';
 import { type FlagSpec, formatHelp, parseFlags } from './flags.js';
-import { builtinEnvModules, loadPluginModule } from './modules.js';
+import { loadBuiltinEnvModules, loadPluginModule } from './modules.js';
 
 export const PLUGINS_FLAGS: FlagSpec[] = [
   {
@@ -38,8 +38,11 @@ export async function pluginsCommand(argv: readonly string[]): Promise<void> {
     process.stdout.write(pluginsHelp());
     return;
   }
-  const specs = [...builtinEnvModules(), ...((values['plugin'] as string[] | undefined) ?? [])];
-  const modules = await Promise.all(specs.map(loadPluginModule));
+  const extra = (values['plugin'] as string[] | undefined) ?? [];
+  const modules = [
+    ...(await loadBuiltinEnvModules()),
+    ...(await Promise.all(extra.map(loadPluginModule))),
+  ];
   const listing = listPlugins(createContainer(modules));
   const lines: string[] = [];
   for (const [kind, plugins] of Object.entries(listing)) {
@@ -48,8 +51,9 @@ export async function pluginsCommand(argv: readonly string[]): Promise<void> {
     for (const p of plugins) {
       lines.push(`  ${p.name.padEnd(width)}${p.description}`);
       for (const o of p.options) {
-        const range = `range ${describeRange(o)}; default ${o.default}`;
-        lines.push(`  ${' '.repeat(width)}  ${o.name}: ${o.type}, ${o.description} (${range})`);
+        lines.push(
+          `  ${' '.repeat(width)}  ${o.name}: ${o.type}, ${o.description} (${describeParam(o)})`,
+        );
       }
     }
   }

@@ -25,7 +25,8 @@ export const SAMPLE_FLAGS: FlagSpec[] = [
 export function sampleHelp(): string {
   return formatHelp(
     'gfn sample --run DIR [-n N] [--out FILE]',
-    'Sample terminating states from a trained run: one JSON array of ints per line.',
+    "Sample terminating states from a trained run: one JSON array of ints per line, or the env's\n" +
+      'text form of each object where it has one (SMILES for molecules).',
     SAMPLE_FLAGS,
   );
 }
@@ -46,8 +47,9 @@ export async function sampleCommand(argv: readonly string[]): Promise<void> {
   const d = run.env.stateDim;
   const outPath = values['out'] as string | undefined;
   const stream = outPath ? createWriteStream(outPath) : process.stdout;
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) lines.push(`[${terminal.subarray(i * d, (i + 1) * d).join(',')}]`);
+  const lines: string[] = run.env.objectText
+    ? run.env.objectText(terminal, n)
+    : Array.from({ length: n }, (_, i) => `[${terminal.subarray(i * d, (i + 1) * d).join(',')}]`);
   await new Promise<void>((resolve, reject) => {
     stream.write(`${lines.join('\n')}\n`, (err) => (err ? reject(err) : resolve()));
   });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_DEFAULTS, createContainer, createRun } from '../di/run.js';
 import { EnvFactory, type RunConfig } from '../di/tokens.js';
-import { describeRange } from '../env/params.js';
+import { describeParam } from '../env/params.js';
 import { UserError } from '../errors.js';
 import { empiricalL1, sampleTerminalStates } from '../metrics/evaluate.js';
 import { buildStateGraph } from '../metrics/state-graph.js';
@@ -18,7 +18,7 @@ import {
   paramPairs,
   parseFlags,
 } from './flags.js';
-import { builtinEnvModules, loadModules, loadPluginModule } from './modules.js';
+import { loadBuiltinEnvModules, loadModules } from './modules.js';
 import { RUN_FILES, type SavedRunConfig, ensureRunDir, writeJsonAtomic } from './run-dir.js';
 import { info, resolveEnv, startBackend } from './setup.js';
 
@@ -162,7 +162,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     default: RUN_DEFAULTS.evalEvery,
     min: 1,
     max: 10_000_000,
-    description: 'exact metrics every N iterations',
+    description: "exact metrics (or the env's sample metrics) every N iterations",
   },
   {
     name: 'eval-samples',
@@ -207,13 +207,12 @@ Examples:
 /** The help text, with the parameters of the built-in envs read from their own declarations. */
 export async function trainHelp(): Promise<string> {
   const lines = ['Env parameters are flags too (--NAME VALUE or --param NAME=VALUE):'];
-  for (const specifier of builtinEnvModules()) {
-    const module = await loadPluginModule(specifier);
+  for (const module of await loadBuiltinEnvModules()) {
     for (const factory of createContainer([module]).getAll<EnvFactory>(EnvFactory)) {
       lines.push(`  ${factory.name}:`);
       for (const p of factory.params) {
-        const range = `range ${describeRange(p)}; default ${p.default}`;
-        lines.push(`    --${p.name} ${p.type === 'int' ? 'N' : 'X'}  ${p.description} (${range})`);
+        const value = { int: 'N', float: 'X', choice: 'NAME', string: 'TEXT' }[p.type];
+        lines.push(`    --${p.name} ${value}  ${p.description} (${describeParam(p)})`);
       }
     }
   }
@@ -378,6 +377,7 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
     l1_sampled_samples: l1Sampled === null ? 0 : config.evalSamples,
     modes_found: result.modesFound,
     modes_total: result.modesTotal,
+    sample_metrics: result.samples,
   };
   writeJsonAtomic(join(out, RUN_FILES.summary), summary);
   trainer.dispose();
@@ -414,6 +414,14 @@ function formatSummary(
     lines.push(
       `l1_sampled ${fmt(s['l1_sampled'])}   (from ${s['l1_sampled_samples']} fresh samples)`,
     );
+  const samples = s['sample_metrics'] as Record<string, number> | null;
+  if (samples) {
+    lines.push(
+      `sampled during training: ${Object.entries(samples)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join('   ')}`,
+    );
+  }
   if (s['modes_found'] !== null) {
     const total = s['modes_total'] === null ? '' : `/${s['modes_total']}`;
     lines.push(`modes found ${s['modes_found']}${total}`);
@@ -423,9 +431,11 @@ function formatSummary(
 }
 
 function fmt(x: unknown): string {
-  return typeof x === 'number'
-    ? Math.abs(x) >= 1e-3 || x === 0
-      ? x.toFixed(4)
-      : x.toExponential(2)
-    : String(x);
+  return typeof x === 'number' && Number.isInteger(x)
+    ? String(x)
+    : typeof x === 'number'
+      ? Math.abs(x) >= 1e-3 || x === 0
+        ? x.toFixed(4)
+        : x.toExponential(2)
+      : String(x);
 }

@@ -1,4 +1,4 @@
-import type { ParamSpec } from '../env/env.js';
+import type { NumberParamSpec } from '../env/env.js';
 import { checkRange, parseNumber } from '../env/params.js';
 import { UserError, listNames } from '../errors.js';
 import type { PluginInfo } from './tokens.js';
@@ -64,7 +64,7 @@ export function resolvePluginOptions(
   raw: Record<string, string | number>,
   where: string,
 ): Record<string, number> {
-  const specs: readonly ParamSpec[] = plugin.options ?? [];
+  const specs: readonly NumberParamSpec[] = plugin.options ?? [];
   for (const key of Object.keys(raw)) {
     if (!specs.some((s) => s.name === key)) {
       throw new UserError(

@@ -7,7 +7,7 @@ import { PolicyModel, type SerializedModel } from '../policies/model.js';
 import type { Sampler as SamplerShape } from '../samplers/sampler.js';
 import { Rng } from '../util/rng.js';
 import { coreModule } from './module.js';
-import type { ParamSpec } from '../env/env.js';
+import type { EnvParams, ParamSpec } from '../env/env.js';
 import type { BackwardPolicy } from '../policies/backward.js';
 import type { ReplayBuffer } from '../replay/buffers.js';
 import {
@@ -52,7 +52,7 @@ export interface Run {
   config: RunConfig;
   container: Container;
   env: DiscreteEnv;
-  envParams: Record<string, number>;
+  envParams: EnvParams;
   loss: Loss;
   backward: BackwardPolicy;
   sampler: SamplerShape;

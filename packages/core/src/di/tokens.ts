@@ -1,5 +1,10 @@
 import type { BackendName } from '../backend.js';
-import type { DiscreteEnv, EnvFactory as EnvFactoryShape, ParamSpec } from '../env/env.js';
+import type {
+  DiscreteEnv,
+  EnvFactory as EnvFactoryShape,
+  EnvParams,
+  NumberParamSpec,
+} from '../env/env.js';
 import type { Loss, LossOptions } from '../losses/loss.js';
 import type { Penalty as PenaltyShape } from '../losses/penalty.js';
 import type { BackwardPolicy } from '../policies/backward.js';
@@ -18,7 +23,7 @@ export interface PluginInfo {
   readonly name: string;
   readonly description: string;
   /** Numeric options, given as `NAME:KEY=VALUE,...` (e.g. `subtb:lambda=0.95`). */
-  readonly options?: readonly ParamSpec[];
+  readonly options?: readonly NumberParamSpec[];
 }
 
 /** Env factories; many may be bound (one per env a module provides). */
@@ -92,7 +97,7 @@ export interface RunConfig {
 
 /** The env parameters of the config, checked and completed with defaults. */
 export const ResolvedEnvParams = Symbol.for('@gflownet/core/ResolvedEnvParams');
-export type ResolvedEnvParams = Record<string, number>;
+export type ResolvedEnvParams = EnvParams;
 
 /** The env built from the config. */
 export const Env = Symbol.for('@gflownet/core/Env');

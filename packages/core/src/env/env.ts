@@ -77,6 +77,24 @@ export interface DiscreteEnv {
   fixedBackwardLogProbs?(states: Int32Array, n: number, out: Float32Array): void;
   /** Distance between two states (diversity-aware replay); defaults to the L1 distance of the ints. */
   distance?(a: Int32Array, b: Int32Array): number;
+  /**
+   * A text form of terminating objects (e.g. SMILES), one string per state: `gfn sample` writes
+   * it instead of the int vectors.
+   */
+  objectText?(states: Int32Array, n: number): string[];
+  /**
+   * A tracker of the objects sampled during training (for envs too large to enumerate: top-k
+   * rewards, modes, diversity); the trainer reports its figures every evalEvery iterations.
+   */
+  createSampleTracker?(): SampleTracker | null;
+}
+
+/** Running metrics of the terminating states sampled during training. */
+export interface SampleTracker {
+  /** A batch of freshly sampled terminating states (n rows) and their log-rewards. */
+  observe(states: Int32Array, n: number, logRewards: Float64Array): void | Promise<void>;
+  /** The figures so far, by name (written to the metrics log and the run summary). */
+  report(): Record<string, number>;
 }
 
 export interface Parents {
@@ -86,8 +104,8 @@ export interface Parents {
   actions: Int32Array;
 }
 
-/** A parameter an environment factory accepts, with its type, default and range. */
-export interface ParamSpec {
+/** A numeric parameter of an env factory or plugin option, with its type, default and range. */
+export interface NumberParamSpec {
   name: string;
   type: 'int' | 'float';
   default: number;
@@ -96,7 +114,21 @@ export interface ParamSpec {
   description: string;
 }
 
-export type EnvParams = Record<string, number>;
+/**
+ * A text parameter of an env factory: one of `choices` (type 'choice') or any string (type
+ * 'string', e.g. a file path; '' when not given).
+ */
+export interface TextParamSpec {
+  name: string;
+  type: 'choice' | 'string';
+  default: string;
+  choices?: readonly string[];
+  description: string;
+}
+
+export type ParamSpec = NumberParamSpec | TextParamSpec;
+
+export type EnvParams = Record<string, number | string>;
 
 /** Creates environments of one kind from parameters; what an env plugin registers. */
 export interface EnvFactory {

@@ -1,5 +1,5 @@
 import { UserError, listNames } from '../errors.js';
-import type { EnvFactory, EnvParams, ParamSpec } from './env.js';
+import type { EnvFactory, EnvParams, NumberParamSpec, ParamSpec, TextParamSpec } from './env.js';
 
 /** Parses a number given for a flag or parameter; `where` names it in the error message. */
 export function parseNumber(raw: string | number, type: 'int' | 'float', where: string): number {
@@ -13,7 +13,7 @@ export function parseNumber(raw: string | number, type: 'int' | 'float', where: 
   return value;
 }
 
-export function describeRange(spec: Pick<ParamSpec, 'min' | 'max'>): string {
+export function describeRange(spec: Pick<NumberParamSpec, 'min' | 'max'>): string {
   if (spec.min !== undefined && spec.max !== undefined) return `${spec.min}..${spec.max}`;
   if (spec.min !== undefined) return `>= ${spec.min}`;
   if (spec.max !== undefined) return `<= ${spec.max}`;
@@ -22,7 +22,7 @@ export function describeRange(spec: Pick<ParamSpec, 'min' | 'max'>): string {
 
 export function checkRange(
   value: number,
-  spec: Pick<ParamSpec, 'min' | 'max'>,
+  spec: Pick<NumberParamSpec, 'min' | 'max'>,
   where: string,
 ): void {
   if (
@@ -51,11 +51,56 @@ export function resolveEnvParams(
   }
   const out: EnvParams = {};
   for (const spec of factory.params) {
-    const where = `--${spec.name} (env '${factory.name}')`;
-    const given = raw[spec.name];
-    const value = given === undefined ? spec.default : parseNumber(given, spec.type, where);
-    checkRange(value, spec, where);
-    out[spec.name] = value;
+    out[spec.name] = parseParam(spec, raw[spec.name], `--${spec.name} (env '${factory.name}')`);
   }
   return out;
+}
+
+export function isTextParam(spec: ParamSpec): spec is TextParamSpec {
+  return spec.type === 'choice' || spec.type === 'string';
+}
+
+/** The numeric parameters only (for env classes that take nothing else, like compiled specs). */
+export function numericParams(params: EnvParams): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+/** A parameter's value from user input (the default when not given), parsed and checked. */
+export function parseParam(
+  spec: ParamSpec,
+  given: string | number | undefined,
+  where: string,
+): number | string {
+  if (isTextParam(spec)) {
+    const value = given === undefined ? spec.default : String(given);
+    if (spec.type === 'choice' && !spec.choices?.includes(value)) {
+      throw new UserError(`${where}: '${value}' is not one of ${listNames(spec.choices ?? [])}`);
+    }
+    return value;
+  }
+  const value = given === undefined ? spec.default : parseNumber(given, spec.type, where);
+  checkRange(value, spec, where);
+  return value;
+}
+
+/** What `--help` shows of a parameter's values: its range or choices, and its default. */
+export function describeParam(spec: ParamSpec): string {
+  if (spec.type === 'choice')
+    return `one of ${(spec.choices ?? []).join(', ')}; default ${spec.default}`;
+  if (isTextParam(spec)) return spec.default === '' ? 'text' : `default ${spec.default}`;
+  return `range ${describeRange(spec)}; default ${spec.default}`;
+}
+
+/** A numeric env parameter, for factories (resolveEnvParams has checked its type). */
+export function numberParam(params: EnvParams, name: string, fallback: number): number {
+  const value = params[name];
+  return typeof value === 'number' ? value : fallback;
+}
+
+/** A text env parameter, for factories. */
+export function textParam(params: EnvParams, name: string, fallback: string): string {
+  const value = params[name];
+  return typeof value === 'string' ? value : fallback;
 }

@@ -25,8 +25,13 @@ export class ProgressBar implements Reporter {
     this.total = total;
   }
 
-  onEval(record: StepRecord): void {
+  onEval(record: StepRecord, samples?: Record<string, number>): void {
     if (record['l1_exact'] !== undefined) this.latestL1 = record['l1_exact'];
+    if (samples) {
+      const figures = Object.entries(samples).map(([k, v]) => `${k} ${formatFigure(v)}`);
+      const clear = this.stream.isTTY ? '\r\x1b[K' : '';
+      this.stream.write(`${clear}${this.label} it ${record.iteration}: ${figures.join('  ')}\n`);
+    }
   }
 
   onStep(record: StepRecord): void {
@@ -79,4 +84,8 @@ export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(0)}s`;
   const m = Math.floor(seconds / 60);
   return `${m}m${String(Math.round(seconds - 60 * m)).padStart(2, '0')}s`;
+}
+
+function formatFigure(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(4);
 }

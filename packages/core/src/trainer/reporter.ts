@@ -14,6 +14,7 @@ export interface StepRecord {
 export interface Reporter {
   onStart?(total: number): void;
   onStep?(record: StepRecord): void;
-  onEval?(record: StepRecord): void | Promise<void>;
+  /** Evaluation iterations; `samples` holds the env's sample-tracker figures when it has some. */
+  onEval?(record: StepRecord, samples?: Record<string, number>): void | Promise<void>;
   onEnd?(): void | Promise<void>;
 }

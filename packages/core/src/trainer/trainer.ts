@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Loss } from '../losses/loss.js';
 import { type ExactMetrics, exactMetrics } from '../metrics/evaluate.js';
 import { ModeTracker } from '../metrics/modes.js';
+import type { SampleTracker } from '../env/env.js';
 import type { StateGraph } from '../metrics/state-graph.js';
 import type { PolicyModel } from '../policies/model.js';
 import type { ReplayBuffer } from '../replay/buffers.js';
@@ -32,6 +33,8 @@ export interface TrainResult {
   modesFound: number | null;
   modesTotal: number | null;
   exact: ExactMetrics | null;
+  /** The env's sample tracker's last report, when it has one. */
+  samples: Record<string, number> | null;
 }
 
 /**
@@ -41,6 +44,7 @@ export interface TrainResult {
  */
 export class Trainer {
   readonly modes: ModeTracker;
+  readonly tracker: SampleTracker | null;
   private readonly optimizer: tf.Optimizer;
   private readonly logZOptimizer: tf.Optimizer;
   private iteration = 0;
@@ -58,6 +62,7 @@ export class Trainer {
     this.optimizer = tf.train.adam(options.lr, 0.9, 0.999, 1e-8);
     this.logZOptimizer = tf.train.adam(options.lrLogZ, 0.9, 0.999, 1e-8);
     this.modes = new ModeTracker(model.env);
+    this.tracker = model.env.createSampleTracker?.() ?? null;
   }
 
   /**
@@ -70,6 +75,7 @@ export class Trainer {
     const replayed = replay && replay.size > 0 ? Math.round(batchSize * replayShare) : 0;
     const fresh = await this.sampler.sample(this.model, batchSize - replayed, this.iteration);
     this.modes.observe(fresh.terminalStates(), fresh.count);
+    await this.tracker?.observe(fresh.terminalStates(), fresh.count, fresh.logRewards);
     if (!replay) return fresh;
     const parts = [fresh];
     if (replayed > 0) parts.push(await replay.sample(this.model, replayed));
@@ -104,6 +110,7 @@ export class Trainer {
     for (const r of this.reporters) r.onStart?.(iterations);
     let finalLoss = NaN;
     let exact: ExactMetrics | null = null;
+    let samples: Record<string, number> | null = null;
     const start = this.iteration;
     while (this.iteration < start + iterations) {
       const t0 = performance.now();
@@ -112,10 +119,11 @@ export class Trainer {
       const record = this.record(finalLoss);
       for (const r of this.reporters) r.onStep?.(record);
       const done = this.iteration - start;
-      if (this.graph && (done % evalEvery === 0 || done === iterations)) {
-        exact = exactMetrics(this.model, this.loss, this.graph);
-        const evalRecord = { ...record, ...exact };
-        for (const r of this.reporters) await r.onEval?.(evalRecord);
+      if ((this.graph || this.tracker) && (done % evalEvery === 0 || done === iterations)) {
+        if (this.graph) exact = exactMetrics(this.model, this.loss, this.graph);
+        if (this.tracker) samples = this.tracker.report();
+        const evalRecord = { ...record, ...exact, ...samples };
+        for (const r of this.reporters) await r.onEval?.(evalRecord, samples ?? undefined);
       }
     }
     for (const r of this.reporters) await r.onEnd?.();
@@ -127,6 +135,7 @@ export class Trainer {
       modesFound: this.modes.enabled ? this.modes.found : null,
       modesTotal: this.modes.enabled ? this.modes.total : null,
       exact,
+      samples,
     };
   }
 

@@ -1,0 +1,190 @@
+import {
+  ContainerModule,
+  type DiscreteEnv,
+  EnvFactory,
+  type EnvParams,
+  type ParamSpec,
+  UserError,
+  listNames,
+  numberParam,
+  textParam,
+} from '@gflownet/core';
+import { ATOM_TYPES, AtomsEnv } from './atoms-env.js';
+import { type RDKit, loadRDKit } from './chem/rdkit.js';
+import { FragmentsEnv } from './fragments-env.js';
+import { defaultVocabulary, readVocabularyFile } from './fragments/vocabulary.js';
+import { proxyReward } from './proxy.js';
+import { MoleculeReward, ScoreCache, logpReward, qedReward } from './rewards.js';
+import { MoleculeTracker } from './tracker.js';
+
+/** The env parameters of `--env molecule` (flags of `gfn train`). */
+export function moleculeParams(rewards: readonly string[]): ParamSpec[] {
+  return [
+    {
+      name: 'mode',
+      type: 'choice',
+      choices: ['fragments', 'atoms'],
+      default: 'fragments',
+      description: 'build from a fragment vocabulary or atom by atom',
+    },
+    {
+      name: 'reward',
+      type: 'choice',
+      choices: rewards,
+      default: 'qed',
+      description: 'reward plugin',
+    },
+    {
+      name: 'beta',
+      type: 'float',
+      default: 8,
+      min: 0,
+      max: 1000,
+      description: 'R = max(floor, score)^beta',
+    },
+    {
+      name: 'floor',
+      type: 'float',
+      default: 0.01,
+      min: 1e-12,
+      max: 1e6,
+      description: 'smallest score the reward uses',
+    },
+    {
+      name: 'mode-threshold',
+      type: 'float',
+      default: 0.8,
+      description: 'score from which a sampled molecule can count as a mode',
+    },
+    {
+      name: 'vocab',
+      type: 'string',
+      default: '',
+      description:
+        'fragments mode: vocabulary file (one SMILES with * attachment points per line; default: the built-in one)',
+    },
+    {
+      name: 'min-fragments',
+      type: 'int',
+      default: 2,
+      min: 1,
+      max: 20,
+      description: 'fragments mode: fewest fragments',
+    },
+    {
+      name: 'max-fragments',
+      type: 'int',
+      default: 8,
+      min: 1,
+      max: 20,
+      description: 'fragments mode: most fragments',
+    },
+    {
+      name: 'max-stems',
+      type: 'int',
+      default: 6,
+      min: 1,
+      max: 20,
+      description: 'fragments mode: most open attachment points',
+    },
+    {
+      name: 'atoms',
+      type: 'string',
+      default: 'C,N,O',
+      description: 'atoms mode: element symbols, comma-separated',
+    },
+    {
+      name: 'max-atoms',
+      type: 'int',
+      default: 6,
+      min: 1,
+      max: 12,
+      description: 'atoms mode: most heavy atoms',
+    },
+    {
+      name: 'proxy',
+      type: 'string',
+      default: '',
+      description: 'proxy reward: model directory from gfn molecule train-proxy',
+    },
+  ];
+}
+
+/** `--env molecule`: molecules from fragments or atoms, rewarded by a MoleculeReward plugin. */
+export function moleculeFactory(rdkit: RDKit, rewards: readonly MoleculeReward[]): EnvFactory {
+  return {
+    name: 'molecule',
+    description:
+      'molecule generation with RDKit: fragments (default) or atoms, QED / logP / proxy rewards',
+    params: moleculeParams(rewards.map((r) => r.name)),
+    create: (params) => createMoleculeEnv(rdkit, rewards, params),
+  };
+}
+
+export function createMoleculeEnv(
+  rdkit: RDKit,
+  rewards: readonly MoleculeReward[],
+  params: EnvParams,
+): DiscreteEnv {
+  const rewardName = textParam(params, 'reward', 'qed');
+  const reward = rewards.find((r) => r.name === rewardName);
+  if (!reward) {
+    throw new UserError(
+      `--reward: '${rewardName}' is not one of ${listNames(rewards.map((r) => r.name))}`,
+    );
+  }
+  const scores = new ScoreCache(reward.create(rdkit, params));
+  const shape = { beta: numberParam(params, 'beta', 8), floor: numberParam(params, 'floor', 0.01) };
+  const logReward = (smiles: readonly string[]) => scores.logRewards(smiles, shape);
+  const threshold = numberParam(params, 'mode-threshold', 0.8);
+  if (textParam(params, 'mode', 'fragments') === 'atoms') {
+    const atoms = textParam(params, 'atoms', 'C,N,O')
+      .split(',')
+      .map((s) => s.trim());
+    const unknown = atoms.filter((a) => !ATOM_TYPES[a]);
+    if (unknown.length > 0 || atoms.length === 0) {
+      throw new UserError(
+        `--atoms: unknown element(s) ${unknown.join(', ')} (known: ${Object.keys(ATOM_TYPES).join(', ')})`,
+      );
+    }
+    const env: AtomsEnv = new AtomsEnv(rdkit, {
+      atoms,
+      maxAtoms: numberParam(params, 'max-atoms', 6),
+      logReward,
+      tracker: () => new MoleculeTracker(rdkit, (s, n) => env.smiles(s, n), scores, threshold),
+    });
+    return env;
+  }
+  const vocab = textParam(params, 'vocab', '');
+  const minFragments = numberParam(params, 'min-fragments', 2);
+  const maxFragments = numberParam(params, 'max-fragments', 8);
+  if (minFragments > maxFragments) {
+    throw new UserError(`--min-fragments ${minFragments} is above --max-fragments ${maxFragments}`);
+  }
+  const env: FragmentsEnv = new FragmentsEnv(rdkit, {
+    fragments: vocab === '' ? defaultVocabulary(rdkit) : readVocabularyFile(rdkit, vocab),
+    minFragments,
+    maxFragments,
+    maxStems: numberParam(params, 'max-stems', 6),
+    logReward,
+    tracker: () => new MoleculeTracker(rdkit, (s, n) => env.smiles(s, n), scores, threshold),
+  });
+  return env;
+}
+
+const rdkit = await loadRDKit();
+
+/**
+ * Registers `--env molecule` and the rewards qed, logp and proxy. Importing this module loads
+ * RDKit (WASM), which the env's factory needs synchronously.
+ */
+export const moleculeModule = new ContainerModule(({ bind }) => {
+  bind<MoleculeReward>(MoleculeReward).toConstantValue(qedReward);
+  bind<MoleculeReward>(MoleculeReward).toConstantValue(logpReward);
+  bind<MoleculeReward>(MoleculeReward).toConstantValue(proxyReward);
+  bind<EnvFactory>(EnvFactory).toDynamicValue((ctx) =>
+    moleculeFactory(rdkit, ctx.getAll<MoleculeReward>(MoleculeReward)),
+  );
+});
+
+export default moleculeModule;
