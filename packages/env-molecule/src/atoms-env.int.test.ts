@@ -1,12 +1,6 @@
 import {
   FlowMatching,
-  type Loss,
-  MlpEstimator,
-  OnPolicySampler,
-  PolicyModel,
-  Rng,
   type StateGraph,
-  Trainer,
   TrajectoryBalance,
   UniformBackward,
   buildStateGraph,
@@ -14,6 +8,7 @@ import {
 } from '@gflownet/core';
 import { AtomsEnv } from './atoms-env.js';
 import { QedCalculator } from './chem/qed.js';
+import { checkEdgesInto, trainToExactL1 } from './testing/helpers.js';
 import { type RDKit, canonicalSmiles, loadRDKit, withMol } from './chem/rdkit.js';
 
 // The tricky case, small enough to enumerate: molecules of C, N and O with at most 4 heavy atoms,
@@ -56,45 +51,16 @@ describe('the atoms env on C, N, O with at most 4 heavy atoms', () => {
   });
 
   it('gives distinct parents, each leading back to the state by a forward step', () => {
-    const child = new Int32Array(env.stateDim);
-    const mask = new Uint8Array(env.numBackwardActions);
     for (let s = 1; s < graph.size; s++) {
       const state = row(s);
-      const parents = env.parents(state);
-      env.backwardMask(state, 1, mask);
-      expect(parents.actions.length).toBe(mask.reduce((a, b) => a + b, 0));
-      const keys = new Set<string>();
-      for (let j = 0; j < parents.actions.length; j++) {
-        const p = parents.states.subarray(j * env.stateDim, (j + 1) * env.stateDim);
-        keys.add(env.canonicalKey(p));
-        env.step(p, Int32Array.of(parents.actions[j]!), 1, child);
-        expect(Array.from(child)).toEqual(Array.from(state));
-      }
-      expect(keys.size).toBe(parents.actions.length);
+      expect(checkEdgesInto(env, state)).toBe(env.parents(state).actions.length);
     }
   });
 
-  async function train(loss: Loss, lr: number, iterations: number): Promise<number> {
-    const model = new PolicyModel(
-      env,
-      new MlpEstimator(
-        env,
-        { hidden: [128, 128], outDim: PolicyModel.outputWidth(env, loss.heads) },
-        new Rng(0),
-      ),
-      loss.heads,
-    );
-    const sampler = new OnPolicySampler(env, new Rng(1), { epsilon: 0, temperature: 1 });
-    const options = { iterations, batchSize: 64, lr, lrLogZ: 0.1, evalEvery: iterations };
-    const trainer = new Trainer(model, loss, sampler, options, [], graph);
-    const result = await trainer.train();
-    trainer.dispose();
-    model.dispose();
-    return result.exact!.l1_exact;
-  }
-
   it('trains with flow matching to exact L1 <= 0.1 over canonical molecules', async () => {
-    const l1 = await train(
+    const l1 = await trainToExactL1(
+      env,
+      graph,
       new FlowMatching({ env, backward: new UniformBackward(env) }),
       1e-2,
       800,
@@ -103,7 +69,9 @@ describe('the atoms env on C, N, O with at most 4 heavy atoms', () => {
   });
 
   it('trains with trajectory balance to exact L1 <= 0.1 over canonical molecules', async () => {
-    const l1 = await train(
+    const l1 = await trainToExactL1(
+      env,
+      graph,
       new TrajectoryBalance({ env, backward: new UniformBackward(env) }),
       3e-3,
       1000,

@@ -15,9 +15,13 @@ import {
 
 const HELP: FlagSpec = { name: 'help', type: 'bool', alias: 'h', description: 'show this help' };
 
-const COMMANDS: Record<string, { usage: string; summary: string; flags: FlagSpec[] }> = {
+const COMMANDS: Record<
+  string,
+  { usage: string; brief: string; summary: string; flags: FlagSpec[] }
+> = {
   score: {
     usage: 'gfn molecule score FILE',
+    brief: 'QED, logP, weight and heavy atoms of SMILES, as JSON lines',
     summary:
       'Reads SMILES, one per line (FILE or - for standard input), and prints one JSON object per line:\n' +
       'smiles, canonical, valid, qed, logp, mw, heavy_atoms, and an error message for input RDKit\n' +
@@ -26,6 +30,7 @@ const COMMANDS: Record<string, { usage: string; summary: string; flags: FlagSpec
   },
   draw: {
     usage: 'gfn molecule draw FILE --out grid.svg',
+    brief: 'the best distinct molecules of a SMILES file as an SVG grid',
     summary:
       'Draws the best distinct molecules of a SMILES file (one per line, e.g. from gfn sample) as an\n' +
       'SVG grid, each labelled with its score; invalid lines are skipped.',
@@ -72,6 +77,7 @@ const COMMANDS: Record<string, { usage: string; summary: string; flags: FlagSpec
   },
   'train-proxy': {
     usage: 'gfn molecule train-proxy DATA.csv --out DIR',
+    brief: 'train a neural proxy reward on a CSV of SMILES and scores',
     summary:
       'Trains a small neural proxy (Morgan fingerprint radius 2, 2048 bits -> hidden ReLU layer ->\n' +
       'score) on a CSV with a header row, and saves it as a tfjs model directory for --reward proxy\n' +
@@ -124,9 +130,7 @@ const COMMANDS: Record<string, { usage: string; summary: string; flags: FlagSpec
 };
 
 export function moleculeHelp(): string {
-  const lines = Object.entries(COMMANDS).map(
-    ([name, c]) => `  ${name.padEnd(12)}${c.summary.split('\n')[0]}`,
-  );
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.brief}`);
   return formatHelp(
     'gfn molecule COMMAND [options]',
     `Molecule tools ('gfn molecule COMMAND --help' for each).\n\n${lines.join('\n')}`,
@@ -149,6 +153,10 @@ export async function moleculeCommand(argv: readonly string[]): Promise<number |
     );
   }
   const { values, positional } = parseFlags(rest, command.flags, false);
+  for (const spec of command.flags) {
+    if (values[spec.name] === undefined && spec.default !== undefined)
+      values[spec.name] = spec.default;
+  }
   if (values['help']) {
     process.stdout.write(formatHelp(command.usage, command.summary, command.flags));
     return;

@@ -12,7 +12,7 @@ function escapeXml(text: string): string {
 
 /**
  * An SVG grid of molecule drawings (RDKit's SVG depictions nested as cells), each with a legend
- * line under it.
+ * line under it and its SMILES as the cell's tooltip.
  */
 export function drawGrid(
   rdkit: RDKit,
@@ -29,11 +29,14 @@ export function drawGrid(
     const y = Math.floor(i / columns) * (o.size + legend);
     const drawing = withMol(rdkit, m.smiles, (mol) => (mol ? mol.get_svg(o.size, o.size) : null));
     const body = drawing
-      ? drawing.replace(/<\?xml[^>]*\?>\s*/, '').replace(/<svg\b/, `<svg x="${x}" y="${y}"`)
+      ? drawing
+          .replace(/<\?xml[^>]*\?>\s*/, '')
+          .replace(/<svg\b/, `<svg x="${x}" y="${y}"`)
+          .replace('<!-- END OF HEADER -->', `<title>${escapeXml(m.smiles)}</title>`)
       : '';
     const text =
       `<text x="${x + o.size / 2}" y="${y + o.size + legend - 6}" text-anchor="middle" ` +
-      `font-family="sans-serif" font-size="13">${escapeXml(`${m.legend}  ${m.smiles}`)}</text>`;
+      `font-family="sans-serif" font-size="13">${escapeXml(m.legend)}</text>`;
     return `${body}\n${text}`;
   });
   return [

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, UserError } from '@gflownet/core';
 import { type RDKit, canonicalSmiles, loadRDKit } from './chem/rdkit.js';
 import { FragmentsEnv } from './fragments-env.js';
+import { checkEdgesInto } from './testing/helpers.js';
 import {
   DEFAULT_FRAGMENTS,
   type Fragment,
@@ -55,6 +56,19 @@ describe('default fragment vocabulary', () => {
     }
     expect(DEFAULT_FRAGMENTS.length).toBe(vocab.length);
   });
+
+  it('is documented in the package README, entry by entry', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../README.md'), 'utf8');
+    for (const f of vocab) {
+      expect(readme).toMatch(
+        new RegExp(`\\| \`${escape(f.smiles)}\` +\\| ${escape(f.name)} +\\| ${f.attachments} +\\|`),
+      );
+    }
+    const count = (k: number) => vocab.filter((f) => f.attachments === k).length;
+    expect(readme).toContain(
+      `${vocab.length} fragments: ${count(1)} caps (one attachment point), ${count(2)} linkers (two) and ${count(3)} branch points (three).`,
+    );
+  });
 });
 
 describe('fragments env', () => {
@@ -95,6 +109,33 @@ describe('fragments env', () => {
     expect(m[F() + fragment('methyl')]).toBe(0); // stem 1 is its mirror image
     const [, , s2] = walk([fragment('1,4-phenylene'), fragment('methyl')]);
     expect(mask(s2!)[env.exitAction]).toBe(1);
+  });
+
+  it('lists every edge into a state when two actions of one parent reach it', () => {
+    // An amide attached C-first at one attachment point of an amide, or N-first at the other,
+    // makes the same molecule.
+    const [, s1] = walk([fragment('carboxamide (C-anchored)')]);
+    expect(env.canonicalKey(s1!)).toBe('1|*NC(*)=O');
+    const m = mask(s1!);
+    const byChild = new Map<string, number[]>();
+    for (const a of m.keys()) {
+      if (!m[a] || a === env.exitAction) continue;
+      const child = new Int32Array(env.stateDim);
+      env.step(s1!, Int32Array.of(a), 1, child);
+      const key = env.canonicalKey(child);
+      byChild.set(key, [...(byChild.get(key) ?? []), a]);
+    }
+    const twice = [...byChild].filter(([, actions]) => actions.length > 1);
+    expect(twice.map(([key]) => key)).toContain('2|*NC(=O)NC(*)=O');
+    for (const [key, actions] of twice) {
+      const child = walk([fragment('carboxamide (C-anchored)'), actions[0]!]).at(-1)!;
+      expect(env.canonicalKey(child)).toBe(key);
+      const ps = env.parents(child);
+      const fromS1 = [...ps.actions].filter(
+        (_, j) => env.canonicalKey(ps.states.subarray(j * env.stateDim)) === '1|*NC(*)=O',
+      );
+      expect(fromS1.sort((a, b) => a - b)).toEqual(actions);
+    }
   });
 
   it('masks attachments beyond the fragment limit', () => {
@@ -145,17 +186,11 @@ describe('fragments env', () => {
         env.forwardActionOf(child, back, 1, fwd);
         expect(fwd[0]).toBe(a);
         const ps = env.parents(child);
-        const keys = Array.from({ length: ps.actions.length }, (_, j) =>
+        const parentKeys = Array.from({ length: ps.actions.length }, (_, j) =>
           env.canonicalKey(ps.states.subarray(j * D, (j + 1) * D)),
         );
-        expect(new Set(keys).size).toBe(keys.length);
-        expect(keys).toContain(env.canonicalKey(s));
-        for (let j = 0; j < keys.length; j++) {
-          // Each listed parent really reaches the child with the listed action.
-          const again = new Int32Array(D);
-          env.step(ps.states.subarray(j * D, (j + 1) * D), ps.actions.subarray(j, j + 1), 1, again);
-          expect(env.canonicalKey(again)).toBe(env.canonicalKey(child));
-        }
+        expect(parentKeys).toContain(env.canonicalKey(s));
+        checkEdgesInto(env, child);
         s = child;
       }
       const [smiles] = env.smiles(s, 1);
@@ -217,3 +252,7 @@ describe('vocabulary files', () => {
     expect(error(() => prepareVocabulary(rdkit, [['*[Fe]', 'iron']]))).toContain('fragment 1: ');
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

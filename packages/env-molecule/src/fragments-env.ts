@@ -20,6 +20,11 @@ export interface FragmentsEnvOptions {
   maxFragments?: number;
   /** Most open attachment points of a state; attachments beyond it are masked (default 6). */
   maxStems?: number;
+  /**
+   * Declares the reachable space small enough to enumerate for exact metrics (a small vocabulary
+   * and few fragments); default false.
+   */
+  enumerable?: boolean;
   /** States (and rewards) kept in memory; older ones are analysed again when met (default 20000). */
   cacheSize?: number;
   /** Metrics of the molecules sampled during training (see MoleculeTracker). */
@@ -54,6 +59,11 @@ interface Edge {
   action: number;
   parent: string;
   forwardAction: number;
+  /**
+   * Other forward actions of the same parent that reach this state (a linker attached one way
+   * round at one stem and the other way round at another): flow matching counts every edge.
+   */
+  moreForwardActions: number[];
 }
 
 /** What the env knows of one state, computed once (until the cache evicts it). */
@@ -99,7 +109,7 @@ export class FragmentsEnv implements DiscreteEnv {
   readonly featureDim: number;
   readonly maxTrajectoryLength: number;
   readonly initialState: Int32Array;
-  readonly enumerable = false;
+  readonly enumerable: boolean;
   readonly fragments: readonly Fragment[];
   readonly minFragments: number;
   readonly maxFragments: number;
@@ -124,6 +134,7 @@ export class FragmentsEnv implements DiscreteEnv {
     this.minFragments = options.minFragments ?? 2;
     this.maxFragments = options.maxFragments ?? 8;
     this.maxStems = options.maxStems ?? 6;
+    this.enumerable = options.enumerable ?? false;
     this.cache = new LruMap(options.cacheSize ?? 20000);
     this.rewards = new LruMap(options.cacheSize ?? 20000);
     this.reachableMemo = new LruMap(10 * (options.cacheSize ?? 20000));
@@ -311,22 +322,37 @@ export class FragmentsEnv implements DiscreteEnv {
     const out: Edge[] = [];
     if (info.count === 1) {
       const f = this.byPlain.get(info.smiles);
-      if (f !== undefined) out.push({ action: 0, parent: '0|', forwardAction: f });
+      if (f !== undefined)
+        out.push({ action: 0, parent: '0|', forwardAction: f, moreForwardActions: [] });
       return out;
     }
-    const seen = new Set<string>();
+    const seen = new Map<string, Edge>();
     for (const cut of this.leafCuts(info.graph)) {
       if (!this.reachableGraph(cut.rest, info.count - 1)) continue;
       // The graph hashes said yes; RDKit's canonical SMILES decide.
       const fi = this.byAnchored.get(this.canonical(cut.leaf));
       if (fi === undefined) continue;
       const parent = this.state(info.count - 1, this.canonical(cut.rest));
-      if (seen.has(parent.key)) continue;
       const k = parent.stemClasses.indexOf(this.stemClass(cut.rest, cut.rest.atoms.length - 1));
       const forwardAction = k * this.fragments.length + fi;
       if (k < 0 || k >= this.maxStems || !parent.forward[forwardAction]) continue;
-      seen.add(parent.key);
-      out.push({ action: 1 + 2 * cut.bond + cut.dir, parent: parent.key, forwardAction });
+      const earlier = seen.get(parent.key);
+      if (earlier) {
+        if (
+          earlier.forwardAction !== forwardAction &&
+          !earlier.moreForwardActions.includes(forwardAction)
+        )
+          earlier.moreForwardActions.push(forwardAction);
+        continue;
+      }
+      const edge = {
+        action: 1 + 2 * cut.bond + cut.dir,
+        parent: parent.key,
+        forwardAction,
+        moreForwardActions: [],
+      };
+      seen.set(parent.key, edge);
+      out.push(edge);
     }
     return out;
   }
@@ -441,11 +467,14 @@ export class FragmentsEnv implements DiscreteEnv {
       out[i] = this.edge(this.infoAt(states, i), backActions[i]!).forwardAction;
   }
 
+  /** Every edge into the state: each distinct parent once per forward action that reaches it. */
   parents(state: Int32Array): Parents {
-    const edges = this.parentsOf(this.infoAt(state, 0));
+    const edges = this.parentsOf(this.infoAt(state, 0)).flatMap((e) =>
+      [e.forwardAction, ...e.moreForwardActions].map((a) => ({ parent: e.parent, action: a })),
+    );
     const states = new Int32Array(edges.length * this.stateDim);
     edges.forEach((e, j) => this.encode(this.byKey(e.parent), states, j * this.stateDim));
-    return { states, actions: Int32Array.from(edges.map((e) => e.forwardAction)) };
+    return { states, actions: Int32Array.from(edges.map((e) => e.action)) };
   }
 
   canonicalKey(state: Int32Array): string {

@@ -17,6 +17,8 @@ import { proxyReward } from './proxy.js';
 import { MoleculeReward, ScoreCache, logpReward, qedReward } from './rewards.js';
 import { MoleculeTracker } from './tracker.js';
 
+export const MOLECULE_DEFAULTS = { beta: 32 } as const;
+
 /** The env parameters of `--env molecule` (flags of `gfn train`). */
 export function moleculeParams(rewards: readonly string[]): ParamSpec[] {
   return [
@@ -37,10 +39,11 @@ export function moleculeParams(rewards: readonly string[]): ParamSpec[] {
     {
       name: 'beta',
       type: 'float',
-      default: 8,
+      default: MOLECULE_DEFAULTS.beta,
       min: 0,
       max: 1000,
-      description: 'R = max(floor, score)^beta',
+      description:
+        'R = max(floor, score)^beta; high enough that the many large, low-QED molecules do not outweigh the good ones (lower it for logp)',
     },
     {
       name: 'floor',
@@ -134,7 +137,10 @@ export function createMoleculeEnv(
     );
   }
   const scores = new ScoreCache(reward.create(rdkit, params));
-  const shape = { beta: numberParam(params, 'beta', 8), floor: numberParam(params, 'floor', 0.01) };
+  const shape = {
+    beta: numberParam(params, 'beta', MOLECULE_DEFAULTS.beta),
+    floor: numberParam(params, 'floor', 0.01),
+  };
   const logReward = (smiles: readonly string[]) => scores.logRewards(smiles, shape);
   const threshold = numberParam(params, 'mode-threshold', 0.8);
   if (textParam(params, 'mode', 'fragments') === 'atoms') {

@@ -36,7 +36,7 @@ const COMMANDS: Record<
   molecule: {
     run: async (argv) => (await loadMoleculePackage()).moleculeCommand(argv),
     help: async () => (await loadMoleculePackage()).moleculeHelp(),
-    summary: 'molecule tools (score SMILES); needs @gflownet/env-molecule',
+    summary: 'molecule tools (score, draw, train-proxy); needs @gflownet/env-molecule',
   },
 };
 

@@ -20,7 +20,8 @@ export function evalHelp(): string {
   return formatHelp(
     'gfn eval --run DIR [--samples N]',
     'Metrics of a trained run, as one JSON object: exact l1 / l1_mean / jsd / log Z error by dynamic\n' +
-      'programming when the env is enumerable, l1_sampled from fresh samples, modes among them.',
+      'programming when the env is enumerable, l1_sampled from fresh samples, modes among them, and\n' +
+      "the env's sample metrics of them where it has some (molecules: top-k, modes, diversity).",
     EVAL_FLAGS,
   );
 }
@@ -51,6 +52,11 @@ export async function evalCommand(argv: readonly string[]): Promise<void> {
       modes.observe(terminal, samples);
       result['modes_in_samples'] = modes.found;
       result['modes_total'] = modes.total;
+    }
+    const tracker = run.env.createSampleTracker?.() ?? null;
+    if (tracker) {
+      await tracker.observe(terminal, samples, await run.env.logReward(terminal, samples));
+      result['sample_metrics'] = tracker.report();
     }
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -51,8 +51,9 @@ export async function pluginsCommand(argv: readonly string[]): Promise<void> {
     for (const p of plugins) {
       lines.push(`  ${p.name.padEnd(width)}${p.description}`);
       for (const o of p.options) {
+        const values = describeParam(o);
         lines.push(
-          `  ${' '.repeat(width)}  ${o.name}: ${o.type}, ${o.description} (${describeParam(o)})`,
+          `  ${' '.repeat(width)}  ${o.name}: ${o.type}, ${o.description}${values ? ` (${values})` : ''}`,
         );
       }
     }

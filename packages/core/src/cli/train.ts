@@ -202,7 +202,8 @@ or exp(START, END, TAU) (END + (START - END) e^(-t/TAU)).
 Examples:
   gfn train --env hypergrid --ndim 2 --height 8 --loss tb --batch-size 128 --iterations 250
   gfn train --loss subtb:lambda=0.9 --backward learned --epsilon 'linear(0.5, 0, 500)'
-  gfn train --sampler local-search:backtrack=3 --replay prioritized:capacity=200 --replay-share 0.25`;
+  gfn train --sampler local-search:backtrack=3 --replay prioritized:capacity=200 --replay-share 0.25
+  gfn train --env molecule --mode fragments --reward qed --batch-size 32 --iterations 1000`;
 
 /** The help text, with the parameters of the built-in envs read from their own declarations. */
 export async function trainHelp(): Promise<string> {
@@ -212,7 +213,8 @@ export async function trainHelp(): Promise<string> {
       lines.push(`  ${factory.name}:`);
       for (const p of factory.params) {
         const value = { int: 'N', float: 'X', choice: 'NAME', string: 'TEXT' }[p.type];
-        lines.push(`    --${p.name} ${value}  ${p.description} (${describeParam(p)})`);
+        const values = describeParam(p);
+        lines.push(`    --${p.name} ${value}  ${p.description}${values ? ` (${values})` : ''}`);
       }
     }
   }

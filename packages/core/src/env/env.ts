@@ -50,7 +50,10 @@ export interface DiscreteEnv {
    * in state row i. Without it the core finds the action by trying each allowed one.
    */
   forwardActionOf?(states: Int32Array, backActions: Int32Array, n: number, out: Int32Array): void;
-  /** All distinct parents of one state with the forward action leading from each to it. */
+  /**
+   * The edges into one state: each distinct parent with the forward action leading from it to
+   * the state (a parent appears once per action when several of its actions reach the state).
+   */
   parents?(state: Int32Array): Parents;
   /** Equal keys for vectors that are the same object (e.g. isomorphic graphs). */
   canonicalKey?(state: Int32Array): string;

@@ -89,7 +89,7 @@ export function parseParam(
 export function describeParam(spec: ParamSpec): string {
   if (spec.type === 'choice')
     return `one of ${(spec.choices ?? []).join(', ')}; default ${spec.default}`;
-  if (isTextParam(spec)) return spec.default === '' ? 'text' : `default ${spec.default}`;
+  if (isTextParam(spec)) return spec.default === '' ? '' : `default ${spec.default}`;
   return `range ${describeRange(spec)}; default ${spec.default}`;
 }
 

@@ -27,7 +27,7 @@ import { morganFingerprint } from '../chem/fingerprint.js';
 import { QedCalculator } from '../chem/qed.js';
 import { loadRDKit, withMol } from '../chem/rdkit.js';
 import { ModeCounter, meanPairwiseTanimoto } from '../metrics.js';
-import { moleculeModule } from '../module.js';
+import { MOLECULE_DEFAULTS, moleculeModule } from '../module.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -40,7 +40,7 @@ const text = (name: string): string | undefined => {
 };
 const iterations = flag('iterations', 1000);
 const batchSize = flag('batch-size', 32);
-const beta = flag('beta', 8);
+const beta = flag('beta', MOLECULE_DEFAULTS.beta);
 const samples = flag('samples', 10_000);
 const memorySamples = flag('memory-samples', 50_000);
 const seed = flag('seed', 0);
