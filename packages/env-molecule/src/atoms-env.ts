@@ -1,5 +1,6 @@
 import type { DiscreteEnv, Parents, SampleTracker } from '@gflownet/core';
 import { type RDKit, withMol } from './chem/rdkit.js';
+import { drawMolecules } from './draw.js';
 
 /** Element symbol, atomic number and the valence the atoms env allows. */
 export interface AtomType {
@@ -374,6 +375,11 @@ export class AtomsEnv implements DiscreteEnv {
   /** Canonical SMILES, for gfn sample. */
   objectText(states: Int32Array, n: number): string[] {
     return this.smiles(states, n);
+  }
+
+  /** An SVG grid of the molecules (RDKit depictions), for gfn report. */
+  renderObjects(states: Int32Array, n: number, legends: readonly string[]): string {
+    return drawMolecules(this.rdkit, this.smiles(states, n), legends);
   }
 
   createSampleTracker(): SampleTracker | null {

@@ -48,3 +48,16 @@ export function drawGrid(
     '',
   ].join('\n');
 }
+
+/** Molecules (SMILES) with their legends, four to a row: how the envs draw their objects. */
+export function drawMolecules(
+  rdkit: RDKit,
+  smiles: readonly string[],
+  legends: readonly string[],
+): string {
+  return drawGrid(
+    rdkit,
+    smiles.map((s, i) => ({ smiles: s, legend: legends[i] ?? '' })),
+    { columns: 4, size: 220 },
+  );
+}

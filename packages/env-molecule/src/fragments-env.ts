@@ -9,6 +9,7 @@ import {
   toMolblock,
 } from './chem/graph.js';
 import { type RDKit, withMol } from './chem/rdkit.js';
+import { drawMolecules } from './draw.js';
 import { type Fragment, compositionKey } from './fragments/vocabulary.js';
 import { LruMap } from './util/lru.js';
 
@@ -528,6 +529,11 @@ export class FragmentsEnv implements DiscreteEnv {
   /** Canonical SMILES, for gfn sample. */
   objectText(states: Int32Array, n: number): string[] {
     return this.smiles(states, n);
+  }
+
+  /** An SVG grid of the molecules (RDKit depictions), for gfn report. */
+  renderObjects(states: Int32Array, n: number, legends: readonly string[]): string {
+    return drawMolecules(this.rdkit, this.smiles(states, n), legends);
   }
 
   createSampleTracker(): SampleTracker | null {

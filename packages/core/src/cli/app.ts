@@ -3,7 +3,9 @@ import { GfnInternalError, UserError, listNames } from '../errors.js';
 import { checkCommand, checkHelp } from './check.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { loadMoleculePackage } from './modules.js';
+import { newEnvCommand, newEnvHelp } from './new-env.js';
 import { pluginsCommand, pluginsHelp } from './plugins.js';
+import { reportCommand, reportHelp } from './report.js';
 import { sampleCommand, sampleHelp } from './sample.js';
 import { trainCommand, trainHelp } from './train.js';
 
@@ -32,6 +34,16 @@ const COMMANDS: Record<
     run: pluginsCommand,
     help: pluginsHelp,
     summary: 'list every plugin (envs, losses, samplers, ...) with its options',
+  },
+  report: {
+    run: reportCommand,
+    help: reportHelp,
+    summary: 'write an HTML report (learning curves, learned distribution, top objects) of a run',
+  },
+  'new-env': {
+    run: async (argv) => newEnvCommand(argv),
+    help: newEnvHelp,
+    summary: 'create a ready-to-publish env package (spec, module, test, README)',
   },
   molecule: {
     run: async (argv) => (await loadMoleculePackage()).moleculeCommand(argv),

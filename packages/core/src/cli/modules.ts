@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Container, ContainerModule } from 'inversify';
 import { UserError } from '../errors.js';
@@ -150,7 +150,13 @@ function resolveSpecifier(specifier: string): string {
   if (specifier.startsWith('.') || isAbsolute(specifier)) {
     const path = resolve(specifier);
     if (!existsSync(path)) throw new UserError(`plugin module '${specifier}' does not exist`);
-    return pathToFileURL(path).href;
+    if (!statSync(path).isDirectory()) return pathToFileURL(path).href;
+    // A package directory: its entry point, as package.json names it.
+    try {
+      return pathToFileURL(createRequire(join(path, 'package.json')).resolve(path)).href;
+    } catch {
+      throw new UserError(`directory '${specifier}' is not a package with an entry point`);
+    }
   }
   const bases = [resolve(process.cwd(), 'package.json'), import.meta.url];
   for (const base of bases) {

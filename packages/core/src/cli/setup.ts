@@ -44,25 +44,44 @@ export async function resolveEnv(
   }
   const builtin = BUILTIN_ENVS[env];
   const specifier = builtin ?? env;
-  if (
-    !builtin &&
-    !env.startsWith('.') &&
-    !env.startsWith('/') &&
-    !env.includes('/') &&
-    !env.startsWith('@')
-  ) {
+  if (!builtin && !isModuleSpecifier(env)) {
+    for (const plugin of plugins) {
+      const module = await loadPluginModule(plugin);
+      const names = createContainer([module])
+        .getAll<EnvFactory>(EnvFactory)
+        .map((f) => f.name);
+      if (names.includes(env)) return { resolved: { module: plugin, name: env }, module };
+    }
     throw new UserError(
       `unknown env '${env}' (valid env names: ${listNames(Object.keys(BUILTIN_ENVS))}; ` +
-        'or give an npm package name or a path to a module)',
+        'or an npm package name, a path to a module, a .gfn file, or an env of a --plugin module)',
     );
   }
   const module = await loadPluginModule(specifier);
   if (builtin) return { resolved: { module: specifier, name: env }, module };
   const factories = createContainer([module]).getAll<EnvFactory>(EnvFactory);
-  if (factories.length !== 1) {
+  // A module with several envs: the one named after the package is its default.
+  const chosen =
+    factories.length === 1 ? factories[0] : factories.find((f) => f.name === packageEnvName(env));
+  if (!chosen) {
     throw new UserError(
-      `module '${env}' registers ${factories.length} envs (${listNames(factories.map((f) => f.name))}); expected exactly one`,
+      `module '${env}' registers ${factories.length} envs (${listNames(factories.map((f) => f.name))}); ` +
+        `choose one with --env NAME --plugin ${env}`,
     );
   }
-  return { resolved: { module: specifier, name: factories[0]!.name }, module };
+  return { resolved: { module: specifier, name: chosen.name }, module };
+}
+
+/** A package name or a path, as opposed to a bare env name. */
+function isModuleSpecifier(env: string): boolean {
+  return env.startsWith('.') || env.startsWith('/') || env.includes('/') || env.startsWith('@');
+}
+
+/** The env a package is named after: '@scope/env-foo' and 'env-foo' name 'foo'. */
+export function packageEnvName(specifier: string): string {
+  const base = specifier
+    .split('/')
+    .at(-1)!
+    .replace(/\.[cm]?js$/, '');
+  return base.replace(/^(gflownet-)?env-/, '');
 }
