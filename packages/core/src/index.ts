@@ -148,7 +148,7 @@ export {
   type PluginListing,
   loadModel,
 } from './di/run.js';
-export { main } from './cli/app.js';
+export { allHelp, cliReference, main } from './cli/app.js';
 export {
   type FlagSpec,
   type FlagValue,

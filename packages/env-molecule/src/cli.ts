@@ -129,7 +129,10 @@ const COMMANDS: Record<
   },
 };
 
-export function moleculeHelp(): string {
+/** The help of `gfn molecule`, or of one of its commands. */
+export function moleculeHelp(command?: string): string {
+  const c = command === undefined ? undefined : COMMANDS[command];
+  if (c) return formatHelp(c.usage, c.summary, c.flags);
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.brief}`);
   return formatHelp(
     'gfn molecule COMMAND [options]',
@@ -158,7 +161,7 @@ export async function moleculeCommand(argv: readonly string[]): Promise<number |
       values[spec.name] = spec.default;
   }
   if (values['help']) {
-    process.stdout.write(formatHelp(command.usage, command.summary, command.flags));
+    process.stdout.write(moleculeHelp(sub));
     return;
   }
   if (positional.length !== 1) throw new UserError(`gfn molecule ${sub}: give one input FILE`);
@@ -307,3 +310,6 @@ async function trainProxyFile(file: string, v: Record<string, number & string>):
     `${JSON.stringify({ out: v['out'], molecules: rows.length, skipped, validation_mse: Number.isNaN(validMse) ? null : validMse })}\n`,
   );
 }
+
+/** The names of the `gfn molecule` commands. */
+export const MOLECULE_COMMANDS: readonly string[] = Object.keys(COMMANDS);

@@ -59,6 +59,41 @@ function version(): string {
   return pkg.version;
 }
 
+/**
+ * Every help text, in order: `gfn --help`, then each command's (and each `gfn molecule` command's
+ * when the molecule package is installed). The CLI reference in docs/ is made from these.
+ */
+export async function allHelp(): Promise<{ command: string; text: string }[]> {
+  const out = [{ command: 'gfn', text: mainHelp() }];
+  for (const [name, c] of Object.entries(COMMANDS)) {
+    if (name === 'molecule') continue;
+    out.push({ command: `gfn ${name}`, text: await c.help() });
+  }
+  const molecule = await loadMoleculePackage().catch(() => null);
+  if (molecule) {
+    out.push({ command: 'gfn molecule', text: molecule.moleculeHelp() });
+    for (const sub of molecule.MOLECULE_COMMANDS) {
+      out.push({ command: `gfn molecule ${sub}`, text: molecule.moleculeHelp(sub) });
+    }
+  }
+  return out;
+}
+
+/** docs/cli.md: every help text under its command's heading. */
+export async function cliReference(): Promise<string> {
+  const sections = (await allHelp()).map(
+    ({ command, text }) => `## \`${command}\`\n\n\`\`\`\n${text.trimEnd()}\n\`\`\`\n`,
+  );
+  return [
+    '# CLI reference',
+    '',
+    'Generated from the same definitions as `--help` (`pnpm docs:cli` rewrites this file; a test',
+    'fails when it is out of date).',
+    '',
+    ...sections,
+  ].join('\n');
+}
+
 export function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`);

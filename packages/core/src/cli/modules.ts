@@ -73,7 +73,8 @@ export function loadDsl(): Promise<DslModule> {
 /** What the CLI uses of @gflownet/env-molecule (`gfn molecule ...`). */
 export interface MoleculeModule {
   moleculeCommand(argv: readonly string[]): Promise<number | void>;
-  moleculeHelp(): string;
+  moleculeHelp(command?: string): string;
+  MOLECULE_COMMANDS: readonly string[];
 }
 
 /** The molecule package, loaded on demand: core does not depend on it. */
