@@ -1,6 +1,6 @@
 import type { DiscreteEnv, Parents, SampleTracker } from '@gflownet/core';
 import { type RDKit, withMol } from './chem/rdkit.js';
-import { drawMolecules } from './draw.js';
+import { MoleculeEnvBase } from './molecule-env.js';
 
 /** Element symbol, atomic number and the valence the atoms env allows. */
 export interface AtomType {
@@ -60,7 +60,7 @@ interface StateInfo {
  * Backward actions: remove atom m when it is a leaf (or the only atom); lower the order of the
  * bond i-j by one when the molecule stays connected.
  */
-export class AtomsEnv implements DiscreteEnv {
+export class AtomsEnv extends MoleculeEnvBase implements DiscreteEnv {
   readonly name = 'molecule-atoms';
   readonly stateDim: number;
   readonly numActions: number;
@@ -75,9 +75,10 @@ export class AtomsEnv implements DiscreteEnv {
   private readonly cache = new Map<string, StateInfo>();
 
   constructor(
-    private readonly rdkit: RDKit,
+    rdkit: RDKit,
     readonly options: AtomsEnvOptions,
   ) {
+    super(rdkit, options.tracker);
     this.types = options.atoms.map((s) => {
       const t = ATOM_TYPES[s];
       if (!t)
@@ -370,20 +371,6 @@ export class AtomsEnv implements DiscreteEnv {
 
   logReward(states: Int32Array, n: number): Float64Array | Promise<Float64Array> {
     return this.options.logReward(this.smiles(states, n));
-  }
-
-  /** Canonical SMILES, for gfn sample. */
-  objectText(states: Int32Array, n: number): string[] {
-    return this.smiles(states, n);
-  }
-
-  /** An SVG grid of the molecules (RDKit depictions), for gfn report. */
-  renderObjects(states: Int32Array, n: number, legends: readonly string[]): string {
-    return drawMolecules(this.rdkit, this.smiles(states, n), legends);
-  }
-
-  createSampleTracker(): SampleTracker | null {
-    return this.options.tracker?.() ?? null;
   }
 
   featurize(states: Int32Array, n: number, out: Float32Array): void {

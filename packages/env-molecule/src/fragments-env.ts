@@ -9,7 +9,7 @@ import {
   toMolblock,
 } from './chem/graph.js';
 import { type RDKit, withMol } from './chem/rdkit.js';
-import { drawMolecules } from './draw.js';
+import { MoleculeEnvBase } from './molecule-env.js';
 import { type Fragment, compositionKey } from './fragments/vocabulary.js';
 import { LruMap } from './util/lru.js';
 
@@ -101,7 +101,7 @@ interface StateInfo {
  * Backward actions cut a non-ring single bond so that one side is a vocabulary fragment joined
  * by its anchor and the other side is a state reachable from s0; distinct parents count once.
  */
-export class FragmentsEnv implements DiscreteEnv {
+export class FragmentsEnv extends MoleculeEnvBase implements DiscreteEnv {
   readonly name = 'molecule-fragments';
   readonly stateDim: number;
   readonly numActions: number;
@@ -127,9 +127,10 @@ export class FragmentsEnv implements DiscreteEnv {
   private readonly rewards: LruMap<string, number>;
 
   constructor(
-    private readonly rdkit: RDKit,
+    rdkit: RDKit,
     readonly options: FragmentsEnvOptions,
   ) {
+    super(rdkit, options.tracker);
     const { fragments } = options;
     this.fragments = fragments;
     this.minFragments = options.minFragments ?? 2;
@@ -524,20 +525,6 @@ export class FragmentsEnv implements DiscreteEnv {
             Uint8Array.from(mol!.get_morgan_fp_as_uint8array(FP_JSON) as Uint8Array),
           );
     return info.fingerprint;
-  }
-
-  /** Canonical SMILES, for gfn sample. */
-  objectText(states: Int32Array, n: number): string[] {
-    return this.smiles(states, n);
-  }
-
-  /** An SVG grid of the molecules (RDKit depictions), for gfn report. */
-  renderObjects(states: Int32Array, n: number, legends: readonly string[]): string {
-    return drawMolecules(this.rdkit, this.smiles(states, n), legends);
-  }
-
-  createSampleTracker(): SampleTracker | null {
-    return this.options.tracker?.() ?? null;
   }
 
   featurize(states: Int32Array, n: number, out: Float32Array): void {
