@@ -24,6 +24,8 @@ export interface AtomsEnvOptions {
   atoms: readonly string[];
   /** Most heavy atoms in a molecule. */
   maxAtoms: number;
+  /** The caption of a drawn molecule from its log-reward (default `log R ...`). */
+  caption?: (logReward: number) => string;
   /** Metrics of the molecules sampled during training (see MoleculeTracker). */
   tracker?: () => SampleTracker;
   /** log R of molecules given as canonical SMILES (may be async: RDKit rewards, proxies). */
@@ -78,7 +80,7 @@ export class AtomsEnv extends MoleculeEnvBase implements DiscreteEnv {
     rdkit: RDKit,
     readonly options: AtomsEnvOptions,
   ) {
-    super(rdkit, options.tracker);
+    super(rdkit, options.tracker, options.caption);
     this.types = options.atoms.map((s) => {
       const t = ATOM_TYPES[s];
       if (!t)

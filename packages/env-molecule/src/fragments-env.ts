@@ -28,6 +28,8 @@ export interface FragmentsEnvOptions {
   enumerable?: boolean;
   /** States (and rewards) kept in memory; older ones are analysed again when met (default 20000). */
   cacheSize?: number;
+  /** The caption of a drawn molecule from its log-reward (default `log R ...`). */
+  caption?: (logReward: number) => string;
   /** Metrics of the molecules sampled during training (see MoleculeTracker). */
   tracker?: () => SampleTracker;
   /** log R of finished molecules given as canonical SMILES (may be async). */
@@ -130,7 +132,7 @@ export class FragmentsEnv extends MoleculeEnvBase implements DiscreteEnv {
     rdkit: RDKit,
     readonly options: FragmentsEnvOptions,
   ) {
-    super(rdkit, options.tracker);
+    super(rdkit, options.tracker, options.caption);
     const { fragments } = options;
     this.fragments = fragments;
     this.minFragments = options.minFragments ?? 2;

@@ -142,6 +142,13 @@ export function createMoleculeEnv(
     floor: numberParam(params, 'floor', 0.01),
   };
   const logReward = (smiles: readonly string[]) => scores.logRewards(smiles, shape);
+  // The score back from log R = beta log max(floor, score); at the floor it reads "<= floor".
+  const caption = (logR: number) => {
+    const score = Math.exp(logR / shape.beta);
+    return score <= shape.floor * (1 + 1e-9)
+      ? `${reward.name} <= ${shape.floor}`
+      : `${reward.name} ${score.toFixed(3)}`;
+  };
   const threshold = numberParam(params, 'mode-threshold', 0.8);
   if (textParam(params, 'mode', 'fragments') === 'atoms') {
     const atoms = textParam(params, 'atoms', 'C,N,O')
@@ -157,6 +164,7 @@ export function createMoleculeEnv(
       atoms,
       maxAtoms: numberParam(params, 'max-atoms', 6),
       logReward,
+      ...(shape.beta > 0 ? { caption } : {}),
       tracker: () => new MoleculeTracker(rdkit, (s, n) => env.smiles(s, n), scores, threshold),
     });
     return env;
@@ -173,6 +181,7 @@ export function createMoleculeEnv(
     maxFragments,
     maxStems: numberParam(params, 'max-stems', 6),
     logReward,
+    ...(shape.beta > 0 ? { caption } : {}),
     tracker: () => new MoleculeTracker(rdkit, (s, n) => env.smiles(s, n), scores, threshold),
   });
   return env;

@@ -78,6 +78,13 @@ describe('gfn train --env molecule', () => {
     const drawing = readFileSync(svg, 'utf8');
     expect(drawing.match(/<svg x="/g)).toHaveLength(Math.min(3, new Set(smiles).size));
     expect(drawing).toContain('QED 0.');
+
+    // The report draws the best sampled molecules, captioned with their QED.
+    const rep = gfn('report', out, '--samples', '40', '--top', '3');
+    expect(rep.status).toBe(0);
+    const top = readFileSync(join(out, 'report', 'top-objects.svg'), 'utf8');
+    expect(top.match(/<svg x="/g)).toHaveLength(3);
+    expect(top.match(/>qed (0\.\d{3}|<= 0\.01)</g)).toHaveLength(3);
   });
 
   it('gives clear errors for bad molecule parameters', () => {

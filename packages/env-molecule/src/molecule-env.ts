@@ -10,6 +10,7 @@ export abstract class MoleculeEnvBase {
   protected constructor(
     protected readonly rdkit: RDKit,
     private readonly tracker: (() => SampleTracker) | undefined,
+    private readonly caption: (logReward: number) => string = (r) => `log R ${r.toFixed(2)}`,
   ) {}
 
   /** The canonical SMILES of the molecule of each state. */
@@ -20,9 +21,9 @@ export abstract class MoleculeEnvBase {
     return this.smiles(states, n);
   }
 
-  /** An SVG grid of the molecules (RDKit depictions), for gfn report. */
-  renderObjects(states: Int32Array, n: number, legends: readonly string[]): string {
-    return drawMolecules(this.rdkit, this.smiles(states, n), legends);
+  /** An SVG grid of the molecules (RDKit depictions) with their captions, for gfn report. */
+  renderObjects(states: Int32Array, n: number, logRewards: Float64Array): string {
+    return drawMolecules(this.rdkit, this.smiles(states, n), Array.from(logRewards, this.caption));
   }
 
   createSampleTracker(): SampleTracker | null {

@@ -228,7 +228,7 @@ async function topObjectsFigure(
     svg: env.renderObjects(
       chosen,
       best.length,
-      best.map((i) => `log R ${logR[i]!.toFixed(2)}`),
+      Float64Array.from(best, (i) => logR[i]!),
     ),
   };
 }

@@ -28,7 +28,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     type: 'string',
     default: 'hypergrid',
     description:
-      'env name, npm package, module path, or a .gfn spec file (may also come first, without --env)',
+      'env name, npm package, module or package directory path, or a .gfn spec file (may also come first, without --env)',
   },
   {
     name: 'loss',

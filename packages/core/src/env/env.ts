@@ -86,10 +86,10 @@ export interface DiscreteEnv {
    */
   objectText?(states: Int32Array, n: number): string[];
   /**
-   * Draws terminating objects (n rows) as one SVG image, each with its legend (`gfn report`
-   * shows the best sampled objects this way).
+   * Draws terminating objects (n rows, with their log-rewards) as one SVG image, each captioned
+   * as the env sees fit (`gfn report` shows the best sampled objects this way).
    */
-  renderObjects?(states: Int32Array, n: number, legends: readonly string[]): string;
+  renderObjects?(states: Int32Array, n: number, logRewards: Float64Array): string;
   /**
    * A tracker of the objects sampled during training (for envs too large to enumerate: top-k
    * rewards, modes, diversity); the trainer reports its figures every evalEvery iterations.
