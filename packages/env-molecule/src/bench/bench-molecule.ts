@@ -26,7 +26,7 @@ import {
 import { morganFingerprint } from '../chem/fingerprint.js';
 import { QedCalculator } from '../chem/qed.js';
 import { loadRDKit, withMol } from '../chem/rdkit.js';
-import { ModeCounter, meanPairwiseTanimoto } from '../metrics.js';
+import { ModeCounter, summarizeSamples } from '../metrics.js';
 import { MOLECULE_DEFAULTS, moleculeModule } from '../module.js';
 
 const args = process.argv.slice(2);
@@ -97,26 +97,25 @@ interface Summary {
 function summarize(smiles: readonly string[], seconds: number): Summary {
   const modes = new ModeCounter(MODE_QED);
   const distinct = new Map<string, { qed: number; fp: Uint8Array }>();
-  let sum = 0;
-  for (const s of smiles) {
-    const known = distinct.get(s);
-    const scored =
-      known ??
-      withMol(rdkit, s, (mol) => ({ qed: mol ? qed.qed(mol) : 0, fp: morganFingerprint(mol!) }));
-    distinct.set(s, scored);
+  const samples = smiles.map((s) => {
+    let scored = distinct.get(s);
+    if (!scored) {
+      scored = withMol(rdkit, s, (mol) => ({ qed: qed.qed(mol!), fp: morganFingerprint(mol!) }));
+      distinct.set(s, scored);
+    }
     modes.observe(scored.qed, scored.fp);
-    sum += scored.qed;
-  }
-  const ranked = [...distinct.values()].sort((a, b) => b.qed - a.qed).slice(0, 100);
+    return { smiles: s, reward: scored.qed, fp: scored.fp };
+  });
+  const summary = summarizeSamples(samples);
   return {
     molecules: smiles.length,
     seconds,
     molecules_per_second: smiles.length / seconds,
-    unique_fraction: distinct.size / smiles.length,
-    mean_qed: sum / smiles.length,
-    top100_mean_qed: ranked.reduce((s, r) => s + r.qed, 0) / ranked.length,
+    unique_fraction: summary.unique_fraction,
+    mean_qed: samples.reduce((sum, x) => sum + x.reward, 0) / samples.length,
+    top100_mean_qed: summary.top100_mean,
     modes: modes.count,
-    top100_similarity: meanPairwiseTanimoto(ranked.map((r) => r.fp)),
+    top100_similarity: summary.top100_similarity,
   };
 }
 
