@@ -11,7 +11,7 @@ import {
 import { type RDKit, withMol } from './chem/rdkit.js';
 import { MoleculeEnvBase } from './molecule-env.js';
 import { type Fragment, compositionKey } from './fragments/vocabulary.js';
-import { LruMap } from './util/lru.js';
+import { LruMap, cachedBatch } from './util/lru.js';
 
 export interface FragmentsEnvOptions {
   fragments: readonly Fragment[];
@@ -44,6 +44,12 @@ const STEM_FEATURES = 1 + ELEMENT_SLOTS.length + 1 + 2 + 4 + 4;
 const ISOTOPE = JSON.stringify({ Label: 'Isotope' });
 
 type SubGraph = Pick<AtomGraph, 'atoms' | 'bonds'>;
+
+/** A molblock of a graph with one atom (a dummy) labelled as isotope `iso` (none when at < 0). */
+function labelledMolblock(graph: SubGraph, at: number, iso: number): string {
+  const atoms = graph.atoms.map((a, i) => (i === at ? { ...a, isotope: iso } : a));
+  return toMolblock(atoms, graph.bonds);
+}
 
 /** The atoms `keep` of a graph (renumbered in order) plus a new `*` (isotope `iso`) on `at`. */
 function withNewStem(graph: SubGraph, keep: readonly number[], at: number, iso: number): SubGraph {
@@ -275,8 +281,7 @@ export class FragmentsEnv extends MoleculeEnvBase implements DiscreteEnv {
 
   /** Canonical SMILES of a graph, optionally with one atom (a dummy) labelled as isotope `iso`. */
   private canonical(graph: SubGraph, at = -1, iso = 0): string {
-    const atoms = graph.atoms.map((a, i) => (i === at ? { ...a, isotope: iso } : a));
-    return withMol(this.rdkit, toMolblock(atoms, graph.bonds), (mol) => {
+    return withMol(this.rdkit, labelledMolblock(graph, at, iso), (mol) => {
       if (!mol) throw new Error(`${this.name}: RDKit rejects a graph it produced`);
       return mol.get_smiles();
     });
@@ -293,13 +298,14 @@ export class FragmentsEnv extends MoleculeEnvBase implements DiscreteEnv {
       child = this.state(1, f.plain);
     } else {
       const k = Math.floor(action / F);
-      const smiles = this.zip(this.canonical(info.graph, info.stems[k]!, 1), f.anchored);
+      const smiles = this.zip(labelledMolblock(info.graph, info.stems[k]!, 1), f.anchored);
       child = this.state(info.count + 1, smiles);
     }
     info.children.set(action, child.key);
     return child;
   }
 
+  /** Joins two molecules (SMILES or molblocks) at their isotope-1 attachment points. */
   private zip(a: string, b: string): string {
     return withMol(this.rdkit, a, (ma) =>
       withMol(this.rdkit, b, (mb) => {
@@ -501,22 +507,10 @@ export class FragmentsEnv extends MoleculeEnvBase implements DiscreteEnv {
     return info.molecule;
   }
 
-  async logReward(states: Int32Array, n: number): Promise<Float64Array> {
-    const molecules = this.smiles(states, n);
-    const known = new Map<string, number>();
-    for (const m of molecules) {
-      const r = this.rewards.get(m);
-      if (r !== undefined) known.set(m, r);
-    }
-    const missing = [...new Set(molecules.filter((m) => !known.has(m)))];
-    if (missing.length > 0) {
-      const values = await this.options.logReward(missing);
-      missing.forEach((m, j) => {
-        known.set(m, values[j]!);
-        this.rewards.set(m, values[j]!);
-      });
-    }
-    return Float64Array.from(molecules, (m) => known.get(m)!);
+  logReward(states: Int32Array, n: number): Promise<Float64Array> {
+    return cachedBatch(this.rewards, this.smiles(states, n), (missing) =>
+      this.options.logReward(missing),
+    );
   }
 
   private fingerprintOf(info: StateInfo): Uint8Array {

@@ -1,7 +1,7 @@
 import type { EnvParams } from '@gflownet/core';
 import { QedCalculator } from './chem/qed.js';
 import { type Mol, type RDKit, descriptors, withMol } from './chem/rdkit.js';
-import { LruMap } from './util/lru.js';
+import { LruMap, cachedBatch } from './util/lru.js';
 
 /**
  * A molecule reward: a non-negative score from RDKit, shaped as R = max(floor, score)^beta so that
@@ -112,21 +112,8 @@ export class ScoreCache {
     this.known = new LruMap(capacity);
   }
 
-  async scores(smiles: readonly string[]): Promise<Float64Array> {
-    const found = new Map<string, number>();
-    for (const s of smiles) {
-      const v = this.known.get(s);
-      if (v !== undefined) found.set(s, v);
-    }
-    const missing = [...new Set(smiles.filter((s) => !found.has(s)))];
-    if (missing.length > 0) {
-      const values = await this.scorer.score(missing);
-      missing.forEach((s, j) => {
-        found.set(s, values[j]!);
-        this.known.set(s, values[j]!);
-      });
-    }
-    return Float64Array.from(smiles, (s) => found.get(s)!);
+  scores(smiles: readonly string[]): Promise<Float64Array> {
+    return cachedBatch(this.known, smiles, (missing) => this.scorer.score(missing));
   }
 
   /** log R of each molecule: the shaped score. */
