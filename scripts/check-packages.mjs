@@ -3,7 +3,9 @@
  * Packs every workspace package as it would be published and checks the tarballs: publint
  * (strict: warnings count as errors) and this project's own rules: a README and a LICENSE, every
  * `exports` entry with `types` and both files in the tarball, the `bin` files, `engines.node`,
- * no `workspace:` protocol left, and env packages taking @gflownet/core as a peer dependency.
+ * no `workspace:` protocol left, env packages taking @gflownet/core as a peer dependency, a
+ * `gflownet.module` (what the CLI loads) that is in the tarball, and a core that is a library
+ * only: no bin, and no file that names the dsl, the CLI or an env package.
  * Prints one line per package and every problem; exits 1 when there is any.
  *
  *   node scripts/check-packages.mjs [--keep DIR]   (DIR keeps the tarballs)
@@ -19,7 +21,7 @@ const root = resolve(import.meta.dirname, '..');
 const keepAt = process.argv.indexOf('--keep');
 const outDir =
   keepAt > 0 ? resolve(process.argv[keepAt + 1]) : mkdtempSync(join(tmpdir(), 'gfn-pack-'));
-const PACKAGES = ['core', 'dsl', 'env-hypergrid', 'env-molecule'];
+const PACKAGES = ['core', 'dsl', 'env-hypergrid', 'env-molecule', 'cli'];
 
 /** Packs a package with pnpm (which rewrites workspace: versions) and returns the tarball path. */
 function pack(dir) {
@@ -91,6 +93,19 @@ for (const name of PACKAGES) {
   }
   if (name.startsWith('env-') && !manifest.peerDependencies?.['@gflownet/core']) {
     problems.push('an env package must take @gflownet/core as a peer dependency');
+  }
+  if (manifest.gflownet && !files.has(String(manifest.gflownet.module).replace(/^\.\//, ''))) {
+    problems.push(`gflownet.module ${manifest.gflownet.module} is not in the tarball`);
+  }
+  if (name === 'core') {
+    if (manifest.bin) problems.push('core must not have a bin (the gfn command is @gflownet/cli)');
+    const text = execFileSync('tar', ['-xzOf', tarball, '--wildcards', 'package/dist/*.js'], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    for (const other of ['@gflownet/dsl', '@gflownet/cli', '@gflownet/env-']) {
+      if (text.includes(other)) problems.push(`core's code names ${other}`);
+    }
   }
   const bytes = readFileSync(tarball);
   const lint = await publint({

@@ -1,13 +1,9 @@
 // A third-party objective for gflownet-ts, loaded with `gfn train --plugin <this module> --loss cb`.
 // A plugin module is any ES module whose default export is an Inversify ContainerModule; here it
 // binds one more LossPlugin next to the core's.
-import {
-  ContainerModule,
-  LossPlugin,
-  TrajectoryLevelLoss,
-  tf,
-  trajectoryLogRatio,
-} from '@gflownet/core';
+import { ContainerModule, LossPlugin } from '@gflownet/core';
+import { TrajectoryLevelLoss, trajectoryLogRatio } from '@gflownet/core/losses';
+import * as tf from '@gflownet/core/tf';
 
 /**
  * Contrastive balance (da Silva et al., 2024, "Embarrassingly Parallel GFlowNets", eq. 6). The

@@ -1,6 +1,6 @@
-import { checkSpecEnv } from './check.js';
+import { checkSpecEnv } from './model-check/check-spec-env.js';
 import type { Diagnostic } from './diagnostics.js';
-import { createSpecEnv } from './spec.js';
+import { createSpecEnv } from './runtime/compile-spec.js';
 
 const HEAD = 'env t\nparam n: int = 3 in 1..5\nstate { x: int[n] in 0..3 }\n';
 const INC = 'action inc(d in 0..n-1) when x[d] < 3 do x[d] += 1\n';

@@ -1,4 +1,4 @@
-import type { Loc } from './ast.js';
+import type { Loc } from './syntax/ast.js';
 
 export type Severity = 'error' | 'warning';
 

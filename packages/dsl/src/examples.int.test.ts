@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  OnPolicySampler,
-  PolicyModel,
-  MlpEstimator,
-  Rng,
-  Trainer,
-  TrajectoryBalance,
-  UniformBackward,
-  buildStateGraph,
-  initBackend,
-} from '@gflownet/core';
-import { checkSpecEnv } from './check.js';
-import { compileSpec } from './spec.js';
+import { createRun, initBackend } from '@gflownet/core';
+import { assertConformance } from '@gflownet/core/testing';
+import { checkSpecEnv } from './model-check/check-spec-env.js';
+import { specEnvModule } from './module.js';
+import { compileSpec, loadSpecFile } from './runtime/compile-spec.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
 
@@ -37,28 +29,36 @@ describe.each([
     expect(report.terminalStates).toBe(terminals);
   });
 
+  it('keeps the env contract (conformance suite)', async () => {
+    await assertConformance(new EnvClass!());
+  });
+
   it(`trains with TB to an exact L1 below ${maxL1}`, async () => {
-    const env = new EnvClass!();
-    const heads = { learnedBackward: false, stateFlow: false };
-    const estimator = new MlpEstimator(
-      env,
-      { hidden: [128, 128], outDim: PolicyModel.outputWidth(env, heads) },
-      new Rng(0),
+    const run = await createRun(
+      {
+        env: EnvClass!.specName,
+        loss: 'tb',
+        hidden: [128, 128],
+        iterations: 300,
+        batchSize: 64,
+        evalEvery: 300,
+      },
+      [specEnvModule(EnvClass!)],
     );
-    const model = new PolicyModel(env, estimator, heads);
-    const loss = new TrajectoryBalance({ env, backward: new UniformBackward(env) });
-    const sampler = new OnPolicySampler(env, new Rng(1));
-    const graph = await buildStateGraph(env);
-    const trainer = new Trainer(
-      model,
-      loss,
-      sampler,
-      { iterations: 300, batchSize: 64, lr: 1e-3, lrLogZ: 0.1, evalEvery: 300 },
-      [],
-      graph,
-    );
-    const result = await trainer.train();
-    model.dispose();
+    const result = await run.train();
+    run.dispose();
     expect(result.exact!.l1_exact).toBeLessThan(maxL1);
   }, 120_000);
+});
+
+it('the hypergrid spec keeps the env contract in 1 to 4 dimensions', async () => {
+  const Hypergrid = loadSpecFile(join(EXAMPLES, '..', 'packages/env-hypergrid/hypergrid.gfn'));
+  for (const [ndim, height] of [
+    [1, 6],
+    [2, 8],
+    [3, 5],
+    [4, 4],
+  ] as const) {
+    await assertConformance(new Hypergrid({ ndim, height }));
+  }
 });

@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@gflownet/core';
-import { specLexer } from './lexer.js';
-import { createSpecEnv } from './spec.js';
+import { specLexer } from './syntax/lexer.js';
+import { createSpecEnv } from './runtime/compile-spec.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const SEEDS = [

@@ -1,6 +1,6 @@
-export type * from './ast.js';
-export { AGGREGATE_OPS } from './ast.js';
-export { MAX_EXPR_DEPTH, MAX_SPEC_CHARS, parseSpec } from './build.js';
+export type * from './syntax/ast.js';
+export { AGGREGATE_OPS } from './syntax/ast.js';
+export { MAX_EXPR_DEPTH, MAX_SPEC_CHARS, parseSpec } from './syntax/parse-spec.js';
 export {
   type Diagnostic,
   type Severity,
@@ -9,7 +9,7 @@ export {
   formatDiagnostics,
   hasErrors,
 } from './diagnostics.js';
-export { BUILTINS, type CheckedSpec, validateSpec } from './validate.js';
+export { BUILTINS, type CheckedSpec, validateSpec } from './semantics/validate-spec.js';
 export {
   type CompiledSpec,
   type ExternFunction,
@@ -17,8 +17,8 @@ export {
   SpecRuntimeError,
   defaultParamValues,
   instantiateSpec,
-} from './compile.js';
-export { SpecEnv, SPEC_ENUMERATION_LIMIT } from './spec-env.js';
+} from './codegen/instantiate-spec.js';
+export { SpecEnv, SPEC_ENUMERATION_LIMIT } from './runtime/spec-env.js';
 export {
   type CompileResult,
   type SpecEnvClass,
@@ -26,7 +26,7 @@ export {
   compileSpec,
   createSpecEnv,
   loadSpecFile,
-} from './spec.js';
+} from './runtime/compile-spec.js';
 export { SpecExtern, loadSpecModule, specEnvFactory, specEnvModule } from './module.js';
 export {
   CHECK_DEFAULTS,
@@ -36,4 +36,4 @@ export {
   checkFailed,
   checkSpecEnv,
   formatCheckReport,
-} from './check.js';
+} from './model-check/check-spec-env.js';

@@ -1,12 +1,12 @@
-import { ContainerModule, EnvFactory, numericParams } from '@gflownet/core';
-import type { ExternFunction } from './compile.js';
-import { type SpecEnvClass, loadSpecFile } from './spec.js';
+import { ContainerModule, EnvFactory, numericParams, token } from '@gflownet/core';
+import type { ExternFunction } from './codegen/instantiate-spec.js';
+import { type SpecEnvClass, loadSpecFile } from './runtime/compile-spec.js';
 
 /**
  * Extern implementations for specs. A plugin module binds one per function:
  * `bind(SpecExtern).toConstantValue({ name: 'qed', fn: (atoms) => ... })`.
  */
-export const SpecExtern = Symbol.for('@gflownet/dsl/SpecExtern');
+export const SpecExtern = token<SpecExtern>('@gflownet/dsl/SpecExtern');
 export interface SpecExtern {
   name: string;
   fn: ExternFunction;
@@ -25,7 +25,7 @@ export function specEnvFactory(EnvClass: SpecEnvClass, description?: string): En
 /** A ContainerModule registering the env of a compiled spec class. */
 export function specEnvModule(EnvClass: SpecEnvClass, description?: string): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bind<EnvFactory>(EnvFactory).toConstantValue(specEnvFactory(EnvClass, description));
+    bind(EnvFactory).toConstantValue(specEnvFactory(EnvClass, description));
   });
 }
 

@@ -1,5 +1,9 @@
-export { allGridStates } from './grid-states.js';
-export { HYPERGRID_DEFAULTS, HypergridEnv, type HypergridOptions } from './hypergrid.js';
+export {
+  HYPERGRID_DEFAULTS,
+  HypergridEnv,
+  type HypergridOptions,
+  allGridStates,
+} from '@gflownet/core/testing';
 export {
   HYPERGRID_SPEC_PATH,
   HypergridSpecEnv,

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { ContainerModule, EnvFactory, numberParam } from '@gflownet/core';
+import { ContainerModule, EnvFactory } from '@gflownet/core';
 import { loadSpecFile, specEnvFactory } from '@gflownet/dsl';
-import { HYPERGRID_DEFAULTS, HypergridEnv } from './hypergrid.js';
+import { testHypergridFactory } from '@gflownet/core/testing';
 
 /** Where the package's spec lives (it ships next to dist/). */
 export const HYPERGRID_SPEC_PATH = fileURLToPath(new URL('../hypergrid.gfn', import.meta.url));
@@ -19,18 +19,11 @@ export const hypergridFactory: EnvFactory = specEnvFactory(
  * with a fixed backward policy of its own (`--backward env`).
  */
 export const hypergridTsFactory: EnvFactory = {
+  ...testHypergridFactory,
   name: 'hypergrid-ts',
   description:
     'hand-written twin of hypergrid (same parameters); adds a fixed backward policy for --backward env',
   params: hypergridFactory.params,
-  create: (params) =>
-    new HypergridEnv({
-      ndim: numberParam(params, 'ndim', HYPERGRID_DEFAULTS.ndim),
-      height: numberParam(params, 'height', HYPERGRID_DEFAULTS.height),
-      r0: numberParam(params, 'r0', HYPERGRID_DEFAULTS.r0),
-      r1: numberParam(params, 'r1', HYPERGRID_DEFAULTS.r1),
-      r2: numberParam(params, 'r2', HYPERGRID_DEFAULTS.r2),
-    }),
 };
 
 /**
@@ -38,8 +31,8 @@ export const hypergridTsFactory: EnvFactory = {
  * hand-written twin `hypergrid-ts`.
  */
 export const hypergridModule = new ContainerModule(({ bind }) => {
-  bind<EnvFactory>(EnvFactory).toConstantValue(hypergridFactory);
-  bind<EnvFactory>(EnvFactory).toConstantValue(hypergridTsFactory);
+  bind(EnvFactory).toConstantValue(hypergridFactory);
+  bind(EnvFactory).toConstantValue(hypergridTsFactory);
 });
 
 export default hypergridModule;

@@ -1,5 +1,4 @@
-import { allGridStates as allStates } from './grid-states.js';
-import { HypergridEnv } from './hypergrid.js';
+import { HypergridEnv, allGridStates as allStates } from '@gflownet/core/testing';
 import { HypergridSpecEnv } from './module.js';
 
 /** Sorted "parent|action" strings, so parents compare as sets. */

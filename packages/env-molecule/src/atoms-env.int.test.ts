@@ -1,11 +1,8 @@
-import {
-  FlowMatching,
-  type StateGraph,
-  TrajectoryBalance,
-  UniformBackward,
-  buildStateGraph,
-  initBackend,
-} from '@gflownet/core';
+import { initBackend } from '@gflownet/core';
+import { FlowMatching, TrajectoryBalance } from '@gflownet/core/losses';
+import { type StateGraph, buildStateGraph } from '@gflownet/core/metrics';
+import { UniformBackward } from '@gflownet/core/policies';
+import { assertConformance } from '@gflownet/core/testing';
 import { AtomsEnv } from './atoms-env.js';
 import { QedCalculator } from './chem/qed.js';
 import { checkEdgesInto, trainToExactL1 } from './testing/helpers.js';
@@ -77,5 +74,12 @@ describe('the atoms env on C, N, O with at most 4 heavy atoms', () => {
       1000,
     );
     expect(l1).toBeLessThanOrEqual(0.1);
+  });
+});
+
+describe('the env conformance suite', () => {
+  it('passes the atoms env on every state', async () => {
+    const report = await assertConformance(env);
+    expect(report.exhaustive).toBe(true);
   });
 });

@@ -1,6 +1,12 @@
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { type FlagSpec, UserError, formatHelp, initBackend, parseFlags } from '@gflownet/core';
+import {
+  type CommandContribution,
+  type CommandInput,
+  type FlagSpec,
+  UserError,
+  initBackend,
+} from '@gflownet/core';
 import { QedCalculator } from './chem/qed.js';
 import { canonicalSmiles, loadRDKit } from './chem/rdkit.js';
 import { drawGrid } from './draw.js';
@@ -15,156 +21,132 @@ import {
 
 const HELP: FlagSpec = { name: 'help', type: 'bool', alias: 'h', description: 'show this help' };
 
-const COMMANDS: Record<
-  string,
-  { usage: string; brief: string; summary: string; flags: FlagSpec[] }
-> = {
-  score: {
-    usage: 'gfn molecule score FILE',
-    brief: 'QED, logP, weight and heavy atoms of SMILES, as JSON lines',
-    summary:
-      'Reads SMILES, one per line (FILE or - for standard input), and prints one JSON object per line:\n' +
-      'smiles, canonical, valid, qed, logp, mw, heavy_atoms, and an error message for input RDKit\n' +
-      'rejects (the rest of the file is still scored).',
-    flags: [HELP],
-  },
-  draw: {
-    usage: 'gfn molecule draw FILE --out grid.svg',
-    brief: 'the best distinct molecules of a SMILES file as an SVG grid',
-    summary:
-      'Draws the best distinct molecules of a SMILES file (one per line, e.g. from gfn sample) as an\n' +
-      'SVG grid, each labelled with its score; invalid lines are skipped.',
-    flags: [
-      {
-        name: 'out',
-        type: 'string',
-        placeholder: 'FILE',
-        description: 'SVG file to write (required)',
-      },
-      {
-        name: 'top',
-        type: 'int',
-        default: 12,
-        min: 1,
-        max: 1000,
-        description: 'molecules to draw',
-      },
-      {
-        name: 'columns',
-        type: 'int',
-        default: 4,
-        min: 1,
-        max: 50,
-        description: 'molecules per row',
-      },
-      {
-        name: 'size',
-        type: 'int',
-        default: 250,
-        min: 50,
-        max: 2000,
-        description: 'cell size in pixels',
-      },
-      {
-        name: 'by',
-        type: 'string',
-        default: 'qed',
-        choices: ['qed', 'logp', 'order'],
-        description: 'rank by QED, by logP, or keep file order',
-      },
-      HELP,
-    ],
-  },
-  'train-proxy': {
-    usage: 'gfn molecule train-proxy DATA.csv --out DIR',
-    brief: 'train a neural proxy reward on a CSV of SMILES and scores',
-    summary:
-      'Trains a small neural proxy (Morgan fingerprint radius 2, 2048 bits -> hidden ReLU layer ->\n' +
-      'score) on a CSV with a header row, and saves it as a tfjs model directory for --reward proxy\n' +
-      '--proxy DIR. Rows whose SMILES RDKit rejects are skipped and counted.',
-    flags: [
-      {
-        name: 'out',
-        type: 'string',
-        placeholder: 'DIR',
-        description: 'model directory to write (required)',
-      },
-      { name: 'smiles-column', type: 'string', default: 'smiles', description: 'column of SMILES' },
-      { name: 'score-column', type: 'string', default: 'score', description: 'column of scores' },
-      {
-        name: 'epochs',
-        type: 'int',
-        default: 30,
-        min: 1,
-        max: 10000,
-        description: 'passes over the data',
-      },
-      { name: 'hidden', type: 'int', default: 256, min: 1, max: 4096, description: 'hidden units' },
-      {
-        name: 'lr',
-        type: 'float',
-        default: 1e-3,
-        min: 1e-7,
-        max: 1,
-        description: 'Adam learning rate',
-      },
-      {
-        name: 'validation',
-        type: 'float',
-        default: 0.1,
-        min: 0,
-        max: 0.5,
-        description: 'fraction of rows held out',
-      },
-      {
-        name: 'seed',
-        type: 'int',
-        default: 0,
-        min: 0,
-        max: 2 ** 31 - 1,
-        description: 'random seed',
-      },
-      HELP,
-    ],
-  },
-};
+const TABLE: Record<string, { usage: string; brief: string; summary: string; flags: FlagSpec[] }> =
+  {
+    score: {
+      usage: 'gfn molecule score FILE',
+      brief: 'QED, logP, weight and heavy atoms of SMILES, as JSON lines',
+      summary:
+        'Reads SMILES, one per line (FILE or - for standard input), and prints one JSON object per line:\n' +
+        'smiles, canonical, valid, qed, logp, mw, heavy_atoms, and an error message for input RDKit\n' +
+        'rejects (the rest of the file is still scored).',
+      flags: [HELP],
+    },
+    draw: {
+      usage: 'gfn molecule draw FILE --out grid.svg',
+      brief: 'the best distinct molecules of a SMILES file as an SVG grid',
+      summary:
+        'Draws the best distinct molecules of a SMILES file (one per line, e.g. from gfn sample) as an\n' +
+        'SVG grid, each labelled with its score; invalid lines are skipped.',
+      flags: [
+        {
+          name: 'out',
+          type: 'string',
+          placeholder: 'FILE',
+          description: 'SVG file to write (required)',
+        },
+        {
+          name: 'top',
+          type: 'int',
+          default: 12,
+          min: 1,
+          max: 1000,
+          description: 'molecules to draw',
+        },
+        {
+          name: 'columns',
+          type: 'int',
+          default: 4,
+          min: 1,
+          max: 50,
+          description: 'molecules per row',
+        },
+        {
+          name: 'size',
+          type: 'int',
+          default: 250,
+          min: 50,
+          max: 2000,
+          description: 'cell size in pixels',
+        },
+        {
+          name: 'by',
+          type: 'string',
+          default: 'qed',
+          choices: ['qed', 'logp', 'order'],
+          description: 'rank by QED, by logP, or keep file order',
+        },
+        HELP,
+      ],
+    },
+    'train-proxy': {
+      usage: 'gfn molecule train-proxy DATA.csv --out DIR',
+      brief: 'train a neural proxy reward on a CSV of SMILES and scores',
+      summary:
+        'Trains a small neural proxy (Morgan fingerprint radius 2, 2048 bits -> hidden ReLU layer ->\n' +
+        'score) on a CSV with a header row, and saves it as a tfjs model directory for --reward proxy\n' +
+        '--proxy DIR. Rows whose SMILES RDKit rejects are skipped and counted.',
+      flags: [
+        {
+          name: 'out',
+          type: 'string',
+          placeholder: 'DIR',
+          description: 'model directory to write (required)',
+        },
+        {
+          name: 'smiles-column',
+          type: 'string',
+          default: 'smiles',
+          description: 'column of SMILES',
+        },
+        { name: 'score-column', type: 'string', default: 'score', description: 'column of scores' },
+        {
+          name: 'epochs',
+          type: 'int',
+          default: 30,
+          min: 1,
+          max: 10000,
+          description: 'passes over the data',
+        },
+        {
+          name: 'hidden',
+          type: 'int',
+          default: 256,
+          min: 1,
+          max: 4096,
+          description: 'hidden units',
+        },
+        {
+          name: 'lr',
+          type: 'float',
+          default: 1e-3,
+          min: 1e-7,
+          max: 1,
+          description: 'Adam learning rate',
+        },
+        {
+          name: 'validation',
+          type: 'float',
+          default: 0.1,
+          min: 0,
+          max: 0.5,
+          description: 'fraction of rows held out',
+        },
+        {
+          name: 'seed',
+          type: 'int',
+          default: 0,
+          min: 0,
+          max: 2 ** 31 - 1,
+          description: 'random seed',
+        },
+        HELP,
+      ],
+    },
+  };
 
-/** The help of `gfn molecule`, or of one of its commands. */
-export function moleculeHelp(command?: string): string {
-  const c = command === undefined ? undefined : COMMANDS[command];
-  if (c) return formatHelp(c.usage, c.summary, c.flags);
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.brief}`);
-  return formatHelp(
-    'gfn molecule COMMAND [options]',
-    `Molecule tools ('gfn molecule COMMAND --help' for each).\n\n${lines.join('\n')}`,
-    [HELP],
-  );
-}
-
-export async function moleculeCommand(argv: readonly string[]): Promise<number | void> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    process.stdout.write(moleculeHelp());
-    return sub === undefined ? 2 : 0;
-  }
-  const command = COMMANDS[sub];
-  if (!command) {
-    throw new UserError(
-      `unknown molecule command '${sub}' (valid: ${Object.keys(COMMANDS)
-        .map((c) => `'${c}'`)
-        .join(', ')})`,
-    );
-  }
-  const { values, positional } = parseFlags(rest, command.flags, false);
-  for (const spec of command.flags) {
-    if (values[spec.name] === undefined && spec.default !== undefined)
-      values[spec.name] = spec.default;
-  }
-  if (values['help']) {
-    process.stdout.write(moleculeHelp(sub));
-    return;
-  }
-  if (positional.length !== 1) throw new UserError(`gfn molecule ${sub}: give one input FILE`);
+/** Runs one molecule command on its input FILE (`-` for standard input with score). */
+async function runMolecule(sub: string, { values, positional }: CommandInput): Promise<void> {
   const file = positional[0]!;
   if (file !== '-' && !existsSync(file)) {
     throw new UserError(`gfn molecule ${sub}: file '${file}' does not exist`);
@@ -175,6 +157,19 @@ export async function moleculeCommand(argv: readonly string[]): Promise<number |
   if (sub === 'draw') return drawFile(file, values as Record<string, number & string>);
   return trainProxyFile(file, values as Record<string, number & string>);
 }
+
+/** `gfn molecule score|draw|train-proxy`, contributed to the gfn CLI by this package's module. */
+export const MOLECULE_COMMANDS: readonly CommandContribution[] = Object.entries(TABLE).map(
+  ([sub, c]) => ({
+    name: `molecule ${sub}`,
+    summary: c.brief,
+    usage: c.usage,
+    description: c.summary,
+    flags: c.flags,
+    arguments: { min: 1, max: 1, what: 'input FILE' },
+    run: (input) => runMolecule(sub, input),
+  }),
+);
 
 async function* scoredLines(file: string): AsyncGenerator<ScoreRow> {
   const rdkit = await loadRDKit();
@@ -310,6 +305,3 @@ async function trainProxyFile(file: string, v: Record<string, number & string>):
     `${JSON.stringify({ out: v['out'], molecules: rows.length, skipped, validation_mse: Number.isNaN(validMse) ? null : validMse })}\n`,
   );
 }
-
-/** The names of the `gfn molecule` commands. */
-export const MOLECULE_COMMANDS: readonly string[] = Object.keys(COMMANDS);

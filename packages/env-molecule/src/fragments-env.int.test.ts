@@ -1,12 +1,11 @@
-import {
-  FlowMatching,
-  type StateGraph,
-  TrajectoryBalance,
-  UniformBackward,
-  buildStateGraph,
-  initBackend,
-} from '@gflownet/core';
+import { initBackend } from '@gflownet/core';
+import { FlowMatching, TrajectoryBalance } from '@gflownet/core/losses';
+import { type StateGraph, buildStateGraph } from '@gflownet/core/metrics';
+import { UniformBackward } from '@gflownet/core/policies';
+import { assertConformance } from '@gflownet/core/testing';
 import { QedCalculator } from './chem/qed.js';
+import { createMoleculeEnv } from './module.js';
+import { qedReward } from './rewards.js';
 import { checkEdgesInto, trainToExactL1 } from './testing/helpers.js';
 import { type RDKit, canonicalSmiles, loadRDKit, withMol } from './chem/rdkit.js';
 import { FragmentsEnv } from './fragments-env.js';
@@ -84,4 +83,21 @@ describe('the fragments env on a six-fragment vocabulary, 2 to 4 fragments', () 
     );
     expect(l1).toBeLessThanOrEqual(0.1);
   });
+});
+
+describe('the env conformance suite', () => {
+  it('passes the six-fragment env on every state', async () => {
+    const report = await assertConformance(env);
+    expect(report.exhaustive).toBe(true);
+  });
+
+  it.each(['fragments', 'atoms'])(
+    'passes --env molecule in %s mode with its defaults, on random walks',
+    async (mode) => {
+      const big = createMoleculeEnv(rdkit, [qedReward], { mode });
+      const report = await assertConformance(big, { maxStates: 200, walks: 15, seed: 3 });
+      expect(report.exhaustive).toBe(false);
+    },
+    120_000,
+  );
 });

@@ -44,7 +44,7 @@ export {
   countSmilesAtoms,
   scoreSmiles,
 } from './score.js';
-export { MOLECULE_COMMANDS, moleculeCommand, moleculeHelp } from './cli.js';
+export { MOLECULE_COMMANDS } from './cli.js';
 export { FragmentsEnv, type FragmentsEnvOptions } from './fragments-env.js';
 export {
   DEFAULT_FRAGMENTS,

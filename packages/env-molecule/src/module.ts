@@ -1,4 +1,5 @@
 import {
+  CommandContribution,
   ContainerModule,
   type DiscreteEnv,
   EnvFactory,
@@ -14,6 +15,7 @@ import { type RDKit, loadRDKit } from './chem/rdkit.js';
 import { FragmentsEnv } from './fragments-env.js';
 import { defaultVocabulary, readVocabularyFile } from './fragments/vocabulary.js';
 import { proxyReward } from './proxy.js';
+import { MOLECULE_COMMANDS } from './cli.js';
 import { MoleculeReward, ScoreCache, logpReward, qedReward } from './rewards.js';
 import { MoleculeTracker } from './tracker.js';
 
@@ -190,16 +192,17 @@ export function createMoleculeEnv(
 const rdkit = await loadRDKit();
 
 /**
- * Registers `--env molecule` and the rewards qed, logp and proxy. Importing this module loads
+ * Registers `--env molecule`, the rewards qed, logp and proxy, and the `gfn molecule` commands. Importing this module loads
  * RDKit (WASM), which the env's factory needs synchronously.
  */
 export const moleculeModule = new ContainerModule(({ bind }) => {
   bind<MoleculeReward>(MoleculeReward).toConstantValue(qedReward);
   bind<MoleculeReward>(MoleculeReward).toConstantValue(logpReward);
   bind<MoleculeReward>(MoleculeReward).toConstantValue(proxyReward);
-  bind<EnvFactory>(EnvFactory).toDynamicValue((ctx) =>
+  bind(EnvFactory).toDynamicValue((ctx) =>
     moleculeFactory(rdkit, ctx.getAll<MoleculeReward>(MoleculeReward)),
   );
+  for (const command of MOLECULE_COMMANDS) bind(CommandContribution).toConstantValue(command);
 });
 
 export default moleculeModule;

@@ -8,7 +8,7 @@ import { type RDKit, canonicalSmiles, loadRDKit, withMol } from './chem/rdkit.js
 import { readScoresCsv } from './cli.js';
 import { ProxyScorer, saveProxy, trainProxy } from './proxy.js';
 
-const GFN = resolve(import.meta.dirname, '../../core/bin/gfn.js');
+const GFN = resolve(import.meta.dirname, '../../cli/bin/gfn.js');
 const reference = JSON.parse(
   readFileSync(join(import.meta.dirname, '../test-data/qed-reference.json'), 'utf8'),
 ) as { molecules: { smiles: string; qed: number }[] };

@@ -100,7 +100,7 @@ describe('fingerprints and molecule metrics', () => {
 });
 
 describe('gfn molecule score', () => {
-  const GFN = resolve(import.meta.dirname, '../../core/bin/gfn.js');
+  const GFN = resolve(import.meta.dirname, '../../cli/bin/gfn.js');
   it('prints one JSON object per input line, errors included, and exits 0', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gfn-score-'));
     try {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EnvParams, Rng, UserError, textParam, tf } from '@gflownet/core';
+import { type EnvParams, Rng, UserError, textParam } from '@gflownet/core';
+import * as tf from '@gflownet/core/tf';
 import { MORGAN, morganFingerprint } from './chem/fingerprint.js';
 import { type RDKit, withMol } from './chem/rdkit.js';
 import type { BatchScorer, MoleculeReward } from './rewards.js';

@@ -1,4 +1,4 @@
-import type { EnvParams } from '@gflownet/core';
+import { type EnvParams, token } from '@gflownet/core';
 import { QedCalculator } from './chem/qed.js';
 import { type Mol, type RDKit, descriptors, withMol } from './chem/rdkit.js';
 import { LruMap, cachedBatch } from './util/lru.js';
@@ -80,7 +80,7 @@ export function batchScorer(rdkit: RDKit, scorer: MoleculeScorer): BatchScorer {
  * A molecule reward plugin: `--reward NAME` picks one; other modules may bind more. `create` gets
  * the env parameters (e.g. `proxy`, the model directory of the proxy reward).
  */
-export const MoleculeReward = Symbol.for('@gflownet/env-molecule/MoleculeReward');
+export const MoleculeReward = token<MoleculeReward>('@gflownet/env-molecule/MoleculeReward');
 export interface MoleculeReward {
   readonly name: string;
   readonly description: string;

@@ -1,3 +1,6 @@
+import type { PluginInfo } from '../registry/plugin.js';
+import { token } from '../registry/token.js';
+
 /**
  * The environment contract. A state is a fixed-width vector of int32 (`stateDim` of them); a batch
  * of n states is one Int32Array of n * stateDim. Forward actions are 0..numActions-1 and one of
@@ -78,6 +81,11 @@ export interface DiscreteEnv {
    * n states (rows of numBackwardActions; masked actions get -Infinity). Enables `--backward env`.
    */
   fixedBackwardLogProbs?(states: Int32Array, n: number, out: Float32Array): void;
+  /**
+   * When a state is a point of a grid (its ints are the coordinates, each below the given size):
+   * the grid's shape. `gfn report` draws the distribution of 2-D grids as a heatmap.
+   */
+  readonly gridShape?: readonly number[];
   /** Distance between two states (diversity-aware replay); defaults to the L1 distance of the ints. */
   distance?(a: Int32Array, b: Int32Array): number;
   /**
@@ -139,9 +147,10 @@ export type ParamSpec = NumberParamSpec | TextParamSpec;
 export type EnvParams = Record<string, number | string>;
 
 /** Creates environments of one kind from parameters; what an env plugin registers. */
-export interface EnvFactory {
-  readonly name: string;
-  readonly description: string;
+export interface EnvFactory extends Omit<PluginInfo, 'options'> {
   readonly params: readonly ParamSpec[];
   create(params: EnvParams): DiscreteEnv;
 }
+
+/** Env factories contributed by env packages and plugins; many may be bound. */
+export const EnvFactory = token<EnvFactory>('@gflownet/core/EnvFactory');

@@ -6,14 +6,14 @@ import type { Trajectories } from '../samplers/trajectories.js';
 import { logSumExp } from '../metrics/state-graph.js';
 import type { Loss, LossOptions } from './loss.js';
 import { type Penalty, SquaredPenalty } from './penalty.js';
-import { forwardMaskPenalty } from './transitions.js';
+import { forwardLogMaskOf } from './transitions.js';
 
 interface Prepared {
   n: number;
   b: number;
   k: number;
   states: Int32Array; // [N * D]
-  forwardPenalty: Float32Array; // [N * A]
+  forwardLogMask: Float32Array; // [N * A]
   exitOneHot: Float32Array; // [N * A], one-hot of exit on exit rows
   isExit: Float32Array; // [N]
   exitLogReward: Float32Array; // [N]
@@ -21,7 +21,7 @@ interface Prepared {
   hasParents: Float32Array; // [N]
   parentStates: Int32Array; // [N * K * D]
   parentOneHot: Float32Array; // [N * K * A], the action leading to the child
-  parentPenalty: Float32Array; // [N * K], 0 for a real parent, MASKED for padding
+  parentLogMask: Float32Array; // [N * K], 0 for a real parent, MASKED for padding
 }
 
 /**
@@ -65,7 +65,7 @@ export class FlowMatching implements Loss<Prepared> {
     const d = env.stateDim;
     const states = batch.states;
 
-    const forwardPenalty = forwardMaskPenalty(env, states, n);
+    const forwardLogMask = forwardLogMaskOf(env, states, n);
 
     const isExit = new Float32Array(n);
     const exitOneHot = new Float32Array(n * a);
@@ -88,7 +88,7 @@ export class FlowMatching implements Loss<Prepared> {
     }
     const parentStates = new Int32Array(n * k * d);
     const parentOneHot = new Float32Array(n * k * a);
-    const parentPenalty = new Float32Array(n * k);
+    const parentLogMask = new Float32Array(n * k);
     for (let i = 0; i < n; i++) {
       const p = lists[i]!;
       const count = p.actions.length;
@@ -98,11 +98,11 @@ export class FlowMatching implements Loss<Prepared> {
           parentStates.set(p.states.subarray(j * d, (j + 1) * d), slot * d);
           parentOneHot[slot * a + p.actions[j]!] = 1;
         } else {
-          // Padding: any valid state and action gives a finite value; the penalty removes it.
+          // Padding: any valid state and action gives a finite value; the logMask removes it.
           const from = count > 0 ? p.states.subarray(0, d) : states.subarray(i * d, (i + 1) * d);
           parentStates.set(from, slot * d);
           parentOneHot[slot * a + (count > 0 ? p.actions[0]! : env.exitAction)] = 1;
-          parentPenalty[slot] = MASKED;
+          parentLogMask[slot] = MASKED;
         }
       }
     }
@@ -111,14 +111,14 @@ export class FlowMatching implements Loss<Prepared> {
       b: batch.count,
       k,
       states,
-      forwardPenalty,
+      forwardLogMask,
       exitOneHot,
       isExit,
       exitLogReward,
       hasParents,
       parentStates,
       parentOneHot,
-      parentPenalty,
+      parentLogMask,
     };
   }
 
@@ -126,10 +126,10 @@ export class FlowMatching implements Loss<Prepared> {
     const a = model.env.numActions;
     const nk = x.n * x.k;
     const logits = model.outputs(x.states, x.n).logits; // [N, A]
-    const outflow = tf.logSumExp(tf.add(logits, tf.tensor2d(x.forwardPenalty, [x.n, a])), 1); // [N]
+    const outflow = tf.logSumExp(tf.add(logits, tf.tensor2d(x.forwardLogMask, [x.n, a])), 1); // [N]
     const parentLogits = model.outputs(x.parentStates, nk).logits; // [N*K, A]
     const edge = tf.sum(tf.mul(parentLogits, tf.tensor2d(x.parentOneHot, [nk, a])), 1); // [N*K]
-    const padded = tf.reshape(tf.add(edge, tf.tensor1d(x.parentPenalty)), [x.n, x.k]); // [N, K]
+    const padded = tf.reshape(tf.add(edge, tf.tensor1d(x.parentLogMask)), [x.n, x.k]); // [N, K]
     const inflow = tf.logSumExp(padded, 1); // [N]
     const hasParents = tf.tensor1d(x.hasParents);
     const flowTerm = tf.div(

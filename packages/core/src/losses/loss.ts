@@ -3,6 +3,8 @@ import type { DiscreteEnv } from '../env/env.js';
 import type { BackwardPolicy } from '../policies/backward.js';
 import type { PolicyHeads, PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
+import type { PluginInfo } from '../registry/plugin.js';
+import { token } from '../registry/token.js';
 import { type Penalty, SquaredPenalty } from './penalty.js';
 
 /**
@@ -32,6 +34,12 @@ export interface LossOptions {
   /** The plugin's own options (e.g. SubTB's lambda), already range-checked. */
   options?: Record<string, number>;
 }
+
+/** An objective by name (`--loss NAME[:KEY=VALUE,...]`). */
+export interface LossPlugin extends PluginInfo {
+  create(options: LossOptions): Loss;
+}
+export const LossPlugin = token<LossPlugin>('@gflownet/core/LossPlugin');
 
 /** The model heads a backward policy needs, plus a state-flow head when asked. */
 export function headsFor(backward: BackwardPolicy, stateFlow: boolean): PolicyHeads {

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { PluginInfo } from '../registry/plugin.js';
+import { token } from '../registry/token.js';
 
 /**
  * The regression loss g applied to each balance residual t (log forward flow minus log backward
@@ -10,6 +12,12 @@ export interface Penalty {
   readonly name: string;
   apply(residual: tf.Tensor): tf.Tensor;
 }
+
+/** A residual penalty by name (`--penalty NAME[:KEY=VALUE,...]`). */
+export interface PenaltyPlugin extends PluginInfo {
+  create(options: Record<string, number>): Penalty;
+}
+export const PenaltyPlugin = token<PenaltyPlugin>('@gflownet/core/PenaltyPlugin');
 
 /** g(t) = t^2: the usual choice, zero-forcing (reverse KL). */
 export class SquaredPenalty implements Penalty {

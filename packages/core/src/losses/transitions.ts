@@ -15,7 +15,7 @@ export interface TransitionArrays {
   b: number;
   states: Int32Array; // [N * D]
   actionOneHot: Float32Array; // [N * A]
-  forwardPenalty: Float32Array; // [N * A], 0 or MASKED
+  forwardLogMask: Float32Array; // [N * A], 0 or MASKED
   isExit: Float32Array; // [N]
   /** log R(x) on exit rows, 0 elsewhere. */
   exitLogReward: Float32Array; // [N]
@@ -24,7 +24,7 @@ export interface TransitionArrays {
   fixedLogPB: Float32Array; // [N]
   /** Learned backward policy: one-hot of the backward action undoing row i (zeros on exit rows). */
   backOneHot?: Float32Array; // [N * A']
-  backPenalty?: Float32Array; // [N * A'], mask of the state of row i
+  backwardLogMask?: Float32Array; // [N * A'], mask of the state of row i
 }
 
 export function prepareTransitions(
@@ -39,7 +39,7 @@ export function prepareTransitions(
   const d = env.stateDim;
   const states = batch.states;
 
-  const forwardPenalty = forwardMaskPenalty(env, states, n);
+  const forwardLogMask = forwardLogMaskOf(env, states, n);
   const actionOneHot = new Float32Array(n * a);
   const isExit = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -87,7 +87,7 @@ export function prepareTransitions(
     b,
     states,
     actionOneHot,
-    forwardPenalty,
+    forwardLogMask,
     isExit,
     exitLogReward,
     logRewards,
@@ -98,22 +98,22 @@ export function prepareTransitions(
     env.backwardMask(states, n, backMask);
     const backOneHot = new Float32Array(n * ab);
     rows.forEach((i, k) => (backOneHot[i * ab + backActs[k]!] = 1));
-    const backPenalty = new Float32Array(n * ab);
-    for (let k = 0; k < n * ab; k++) if (!backMask[k]) backPenalty[k] = MASKED;
+    const backwardLogMask = new Float32Array(n * ab);
+    for (let k = 0; k < n * ab; k++) if (!backMask[k]) backwardLogMask[k] = MASKED;
     out.backOneHot = backOneHot;
-    out.backPenalty = backPenalty;
+    out.backwardLogMask = backwardLogMask;
   }
   return out;
 }
 
-/** The forward mask of n states as an additive penalty: 0 where allowed, MASKED elsewhere. */
-export function forwardMaskPenalty(env: DiscreteEnv, states: Int32Array, n: number): Float32Array {
+/** The forward mask of n states as a logMask (added to logits): 0 where allowed, MASKED elsewhere. */
+export function forwardLogMaskOf(env: DiscreteEnv, states: Int32Array, n: number): Float32Array {
   const a = env.numActions;
   const mask = new Uint8Array(n * a);
   env.forwardMask(states, n, mask);
-  const penalty = new Float32Array(n * a);
-  for (let k = 0; k < n * a; k++) if (!mask[k]) penalty[k] = MASKED;
-  return penalty;
+  const logMask = new Float32Array(n * a);
+  for (let k = 0; k < n * a; k++) if (!mask[k]) logMask[k] = MASKED;
+  return logMask;
 }
 
 /** [B * N] 0/1 matrix with a 1 where row i belongs to trajectory b; multiplies [N] into [B]. */
@@ -128,7 +128,7 @@ export function trajectoryIndicator(batch: Trajectories): Float32Array {
 /** log pi(a_i | s_i) of every row's action under the model's forward policy. */
 export function forwardLogProbs(logits: tf.Tensor2D, x: TransitionArrays): tf.Tensor1D {
   const a = logits.shape[1];
-  const masked = tf.add(logits, tf.tensor2d(x.forwardPenalty, [x.n, a])); // [N, A]
+  const masked = tf.add(logits, tf.tensor2d(x.forwardLogMask, [x.n, a])); // [N, A]
   const logp = tf.logSoftmax(masked); // [N, A]
   return tf.sum(tf.mul(logp, tf.tensor2d(x.actionOneHot, [x.n, a])), 1); // [N]
 }
@@ -142,11 +142,11 @@ export function backwardLogProbs(
   backLogits: tf.Tensor2D | undefined,
   x: TransitionArrays,
 ): tf.Tensor1D {
-  if (!model.heads.learnedBackward || !backLogits || !x.backOneHot || !x.backPenalty) {
+  if (!model.heads.learnedBackward || !backLogits || !x.backOneHot || !x.backwardLogMask) {
     return tf.tensor1d(x.fixedLogPB);
   }
   const ab = backLogits.shape[1];
-  const logp = tf.logSoftmax(tf.add(backLogits, tf.tensor2d(x.backPenalty, [x.n, ab]))); // [N, A']
+  const logp = tf.logSoftmax(tf.add(backLogits, tf.tensor2d(x.backwardLogMask, [x.n, ab]))); // [N, A']
   const next = tf.concat([tf.slice(logp, [1, 0], [x.n - 1, ab]), tf.zeros([1, ab])], 0); // [N, A']
   return tf.sum(tf.mul(next, tf.tensor2d(x.backOneHot, [x.n, ab])), 1); // [N]
 }
@@ -167,7 +167,7 @@ export function exitLogProbs(
   exitAction: number,
 ): tf.Tensor1D {
   const a = logits.shape[1];
-  const logp = tf.logSoftmax(tf.add(logits, tf.tensor2d(x.forwardPenalty, [x.n, a])));
+  const logp = tf.logSoftmax(tf.add(logits, tf.tensor2d(x.forwardLogMask, [x.n, a])));
   return tf.reshape(tf.slice(logp, [0, exitAction], [x.n, 1]), [x.n]);
 }
 

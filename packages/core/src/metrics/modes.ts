@@ -3,7 +3,6 @@ import type { DiscreteEnv } from '../env/env.js';
 /** Distinct modes among all terminating states seen so far (env.modeOf decides what a mode is). */
 export class ModeTracker {
   private readonly seen = new Set<string>();
-  private visits = 0;
 
   constructor(private readonly env: DiscreteEnv) {}
 
@@ -12,7 +11,6 @@ export class ModeTracker {
   }
 
   observe(terminal: Int32Array, n: number): void {
-    this.visits += n;
     if (!this.env.modeOf) return;
     const d = this.env.stateDim;
     for (let i = 0; i < n; i++) {
@@ -27,9 +25,5 @@ export class ModeTracker {
 
   get total(): number | null {
     return this.env.numModes ?? null;
-  }
-
-  get trajectories(): number {
-    return this.visits;
   }
 }

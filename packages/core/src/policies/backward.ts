@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DiscreteEnv } from '../env/env.js';
 import { UserError } from '../errors.js';
+import type { PluginInfo } from '../registry/plugin.js';
+import { token } from '../registry/token.js';
 import { MASKED, type PolicyModel } from './model.js';
 
 /**
@@ -18,6 +20,14 @@ export interface BackwardPolicy {
    */
   fixedLogProbs?(states: Int32Array, n: number, mask: Uint8Array, out: Float32Array): void;
 }
+
+/** A backward policy by name (`--backward NAME`). */
+export interface BackwardPolicyPlugin extends PluginInfo {
+  create(context: { env: DiscreteEnv; options: Record<string, number> }): BackwardPolicy;
+}
+export const BackwardPolicyPlugin = token<BackwardPolicyPlugin>(
+  '@gflownet/core/BackwardPolicyPlugin',
+);
 
 /** Uniform over the allowed backward actions (the 2021 paper's and torchgfn's default). */
 export class UniformBackward implements BackwardPolicy {
@@ -85,9 +95,9 @@ export function backwardProbabilities(
     const t = tf.tidy(() => {
       const logits = model.outputs(states, n).backLogits;
       if (!logits) throw new UserError(`backward policy '${policy.name}' needs a backward head`);
-      const penalty = new Float32Array(n * ab);
-      for (let k = 0; k < n * ab; k++) if (!mask[k]) penalty[k] = MASKED;
-      return tf.softmax(tf.add(logits, tf.tensor2d(penalty, [n, ab])));
+      const logMask = new Float32Array(n * ab);
+      for (let k = 0; k < n * ab; k++) if (!mask[k]) logMask[k] = MASKED;
+      return tf.softmax(tf.add(logits, tf.tensor2d(logMask, [n, ab])));
     });
     out.set(t.dataSync() as Float32Array);
     t.dispose();

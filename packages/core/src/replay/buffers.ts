@@ -1,6 +1,8 @@
 import type { DiscreteEnv } from '../env/env.js';
 import { stateDistance, stateKey } from '../env/state-utils.js';
 import type { PolicyModel } from '../policies/model.js';
+import type { PluginInfo } from '../registry/plugin.js';
+import { token } from '../registry/token.js';
 import type { BackwardSampler } from '../samplers/backward.js';
 import {
   type Segment,
@@ -21,6 +23,17 @@ export interface ReplayBuffer {
   /** `count` trajectories drawn from the buffer (it must not be empty). */
   sample(model: PolicyModel, count: number): Promise<Trajectories>;
 }
+
+/** A replay buffer by name (`--replay NAME[:KEY=VALUE,...]`). */
+export interface ReplayBufferPlugin extends PluginInfo {
+  create(context: {
+    env: DiscreteEnv;
+    rng: Rng;
+    backward: BackwardSampler;
+    options: Record<string, number>;
+  }): ReplayBuffer;
+}
+export const ReplayBufferPlugin = token<ReplayBufferPlugin>('@gflownet/core/ReplayBufferPlugin');
 
 /** At most `capacity` items; once full, each new item overwrites the oldest. */
 class Ring<T> {

@@ -6,7 +6,7 @@
  *   pnpm bench:dsl [--batch N] [--seconds S]
  */
 import type { DiscreteEnv } from '@gflownet/core';
-import { HypergridEnv } from '../hypergrid.js';
+import { HypergridEnv } from '@gflownet/core/testing';
 import { HypergridSpecEnv } from '../module.js';
 
 const args = process.argv.slice(2);

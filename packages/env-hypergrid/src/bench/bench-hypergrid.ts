@@ -4,7 +4,7 @@
  *
  *   pnpm bench:hypergrid [--backend wasm|cpu|node] [--iterations N]
  */
-import { RUN_DEFAULTS, Trainer, createRun, initBackend } from '@gflownet/core';
+import { createRun, initBackend } from '@gflownet/core';
 import { hypergridModule } from '../module.js';
 
 const args = process.argv.slice(2);
@@ -21,9 +21,8 @@ console.log(
 );
 console.log('grid     it/s   ms/it  sample ms  loss+step ms');
 for (const ndim of [2, 4]) {
-  const run = createRun(
+  const run = await createRun(
     {
-      ...RUN_DEFAULTS,
       env: 'hypergrid',
       envParams: { ndim, height: 8, r0: 0.1 },
       loss: 'tb',
@@ -31,8 +30,7 @@ for (const ndim of [2, 4]) {
     },
     [hypergridModule],
   );
-  const trainer = new Trainer(run.model, run.loss, run.sampler, run.config);
-  for (let i = 0; i < warmup; i++) await trainer.step();
+  for (let i = 0; i < warmup; i++) await run.step();
   let sampleMs = 0;
   const sample = run.sampler.sample.bind(run.sampler);
   run.sampler.sample = async (model, count) => {
@@ -42,12 +40,11 @@ for (const ndim of [2, 4]) {
     return batch;
   };
   const t0 = performance.now();
-  for (let i = 0; i < iterations; i++) await trainer.step();
+  for (let i = 0; i < iterations; i++) await run.step();
   const ms = performance.now() - t0;
   const perIt = ms / iterations;
   console.log(
     `${ndim}D H8  ${(1000 / perIt).toFixed(1).padStart(6)}  ${perIt.toFixed(2).padStart(6)}  ${(sampleMs / iterations).toFixed(2).padStart(9)}  ${((ms - sampleMs) / iterations).toFixed(2).padStart(12)}`,
   );
-  trainer.dispose();
-  run.model.dispose();
+  run.dispose();
 }

@@ -10,14 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import {
-  RUN_DEFAULTS,
-  Trainer,
-  buildStateGraph,
-  createRun,
-  initBackend,
-  type Reporter,
-} from '@gflownet/core';
+import { createRun, initBackend, type Reporter } from '@gflownet/core';
 import { hypergridModule } from '../module.js';
 
 const args = process.argv.slice(2);
@@ -56,9 +49,8 @@ const rows: Row[] = [];
 const columns = 'objective   it/s   L1 @8k   L1 @32k   modes @32k';
 console.log(columns);
 for (const objective of OBJECTIVES) {
-  const run = createRun(
+  const run = await createRun(
     {
-      ...RUN_DEFAULTS,
       env: 'hypergrid',
       envParams,
       loss: objective,
@@ -70,15 +62,13 @@ for (const objective of OBJECTIVES) {
     },
     [hypergridModule],
   );
-  const graph = await buildStateGraph(run.env);
   const l1At = new Map<number, number>();
   const collect: Reporter = {
     onEval: (r) => {
       l1At.set(r.trajectories, r['l1_exact']!);
     },
   };
-  const trainer = new Trainer(run.model, run.loss, run.sampler, run.config, [collect], graph);
-  const result = await trainer.train();
+  const result = await run.train({ reporters: [collect] });
   const row: Row = {
     objective,
     iterations_per_second: result.iterations / result.seconds,
@@ -90,8 +80,7 @@ for (const objective of OBJECTIVES) {
   };
   rows.push(row);
   console.log(formatRow(row));
-  trainer.dispose();
-  run.model.dispose();
+  run.dispose();
 }
 
 function formatRow(r: Row): string {

@@ -15,14 +15,13 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
   type DiscreteEnv,
-  ProgressBar,
   RUN_DEFAULTS,
+  type Reporter,
   Rng,
-  Trainer,
   createRun,
   initBackend,
-  sampleTerminalStates,
 } from '@gflownet/core';
+import { sampleTerminalStates } from '@gflownet/core/metrics';
 import { morganFingerprint } from '../chem/fingerprint.js';
 import { QedCalculator } from '../chem/qed.js';
 import { loadRDKit, withMol } from '../chem/rdkit.js';
@@ -56,9 +55,8 @@ const header =
   `backend ${backend.name}; ${cpus().length} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}`;
 console.log(header);
 
-const run = createRun(
+const run = await createRun(
   {
-    ...RUN_DEFAULTS,
     env: 'molecule',
     envParams: { mode: 'fragments', reward: 'qed', beta },
     loss: 'tb',
@@ -70,14 +68,14 @@ const run = createRun(
   },
   [moleculeModule],
 );
-const trainer = new Trainer(
-  run.model,
-  run.loss,
-  run.sampler,
-  { ...run.config, replayBuffer: run.replay },
-  [new ProgressBar()],
-);
-const trained = await trainer.train();
+const progress: Reporter = {
+  onStep: (r) => {
+    if (r.iteration % Math.max(1, Math.floor(iterations / 20)) === 0) {
+      process.stderr.write(`iteration ${r.iteration}/${iterations}  loss ${r.loss.toFixed(3)}\n`);
+    }
+  },
+};
+const trained = await run.train({ reporters: [progress] });
 console.log(
   `trained in ${trained.seconds.toFixed(0)} s (${(trained.iterations / trained.seconds).toFixed(2)} it/s, ` +
     `${trained.trajectories} molecules sampled while training)`,

@@ -1,13 +1,7 @@
-import {
-  type DiscreteEnv,
-  type Loss,
-  MlpEstimator,
-  OnPolicySampler,
-  PolicyModel,
-  Rng,
-  type StateGraph,
-  Trainer,
-} from '@gflownet/core';
+import { type DiscreteEnv, type Loss, Rng, Run, resolveRunConfig } from '@gflownet/core';
+import type { StateGraph } from '@gflownet/core/metrics';
+import { MlpEstimator, PolicyModel, UniformBackward } from '@gflownet/core/policies';
+import { OnPolicySampler } from '@gflownet/core/samplers';
 
 /**
  * Trains an MLP policy (2x128, batch 64, on-policy, fixed seeds) with one loss and returns the
@@ -29,12 +23,26 @@ export async function trainToExactL1(
     ),
     loss.heads,
   );
-  const sampler = new OnPolicySampler(env, new Rng(1), { epsilon: 0, temperature: 1 });
-  const options = { iterations, batchSize: 64, lr, lrLogZ: 0.1, evalEvery: iterations };
-  const trainer = new Trainer(model, loss, sampler, options, [], graph);
-  const result = await trainer.train();
-  trainer.dispose();
-  model.dispose();
+  const run = new Run({
+    config: resolveRunConfig({
+      env: env.name,
+      iterations,
+      batchSize: 64,
+      lr,
+      evalEvery: iterations,
+    }),
+    env,
+    envParams: {},
+    loss,
+    backward: new UniformBackward(env),
+    sampler: new OnPolicySampler(env, new Rng(1), { epsilon: 0, temperature: 1 }),
+    replay: null,
+    model,
+    graph,
+    modules: [],
+  });
+  const result = await run.train();
+  run.dispose();
   return result.exact!.l1_exact;
 }
 

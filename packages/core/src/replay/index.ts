@@ -1,0 +1,9 @@
+/** '@gflownet/core/replay': replay buffers. */
+export {
+  DiverseBuffer,
+  PrioritizedBuffer,
+  type ReplayBuffer,
+  ReplayBufferPlugin,
+  TerminalStateBuffer,
+  TrajectoryFifoBuffer,
+} from './buffers.js';

@@ -1,0 +1,147 @@
+import type { ContainerModule } from 'inversify';
+import type { DiscreteEnv } from '../env/env.js';
+import { resolveEnvParams } from '../env/params.js';
+import { GfnInternalError } from '../errors.js';
+import { LossPlugin, type Loss } from '../losses/loss.js';
+import { PenaltyPlugin } from '../losses/penalty.js';
+import { buildStateGraph } from '../metrics/state-graph.js';
+import { BackwardPolicyPlugin } from '../policies/backward.js';
+import { MlpEstimator } from '../policies/mlp.js';
+import { PolicyModel, type SerializedModel } from '../policies/model.js';
+import { type PluginModule, PluginRegistry } from '../registry/registry.js';
+import { ReplayBufferPlugin } from '../replay/buffers.js';
+import { BackwardSampler } from '../samplers/backward.js';
+import { SamplerPlugin } from '../samplers/sampler.js';
+import { parseSchedule } from '../samplers/schedule.js';
+import { Rng } from '../util/rng.js';
+import { type RunConfig, resolveRunConfig } from './config.js';
+import { Run } from './run.js';
+import { readRunDir } from './run-dir.js';
+
+export interface CreateRunOptions {
+  /** Start from saved weights and log Z instead of a fresh initialisation. */
+  model?: SerializedModel;
+  /** Where the modules came from, saved with the run so that it can be opened again. */
+  modules?: string[];
+}
+
+/**
+ * Turns a config into a run, top to bottom: the registry of what the modules contribute; the env
+ * from its factory and parameters; the backward policy, residual penalty and objective chosen by
+ * name; one random stream per part (apart, so that adding a part never shifts another's draws);
+ * the sampler and replay buffer, which share one backward sampler; the policy model sized from
+ * the env and the objective's heads; and the state graph when the env is enumerable.
+ */
+export async function createRun(
+  config: Partial<RunConfig> & Pick<RunConfig, 'env'>,
+  modules: readonly (ContainerModule | PluginModule)[],
+  options: CreateRunOptions = {},
+): Promise<Run> {
+  const c = resolveRunConfig(config);
+  const registry = PluginRegistry.load(modules);
+
+  const envFactory = registry.envFactory(c.env);
+  const envParams = resolveEnvParams(envFactory, c.envParams);
+  const env = envFactory.create(envParams);
+
+  const backwardChoice = registry.choose(
+    BackwardPolicyPlugin,
+    c.backward,
+    'backward policy',
+    '--backward',
+  );
+  const backward = backwardChoice.plugin.create({ env, options: backwardChoice.options });
+  const penaltyChoice = registry.choose(PenaltyPlugin, c.penalty, 'penalty', '--penalty');
+  const penalty = penaltyChoice.plugin.create(penaltyChoice.options);
+  const lossChoice = registry.choose(LossPlugin, c.loss, 'loss', '--loss');
+  const loss = lossChoice.plugin.create({ env, backward, penalty, options: lossChoice.options });
+
+  const streams = {
+    sampler: new Rng(c.seed * 2 + 1),
+    backward: new Rng(c.seed * 2 + 1_000_003),
+    replay: new Rng(c.seed * 2 + 2_000_003),
+  };
+  const backwardSampler = new BackwardSampler(env, backward, streams.backward);
+  const exploration = {
+    epsilon: parseSchedule(c.epsilon, '--epsilon', { min: 0, max: 1 }),
+    temperature: parseSchedule(c.temperature, '--temperature', { min: 1e-3, max: 1000 }),
+  };
+  const samplerChoice = registry.choose(SamplerPlugin, c.sampler, 'sampler', '--sampler');
+  const sampler = samplerChoice.plugin.create({
+    env,
+    rng: streams.sampler,
+    exploration,
+    backward: backwardSampler,
+    options: samplerChoice.options,
+  });
+  let replay = null;
+  if (c.replay !== 'none') {
+    const replayChoice = registry.choose(ReplayBufferPlugin, c.replay, 'replay buffer', '--replay');
+    replay = replayChoice.plugin.create({
+      env,
+      rng: streams.replay,
+      backward: backwardSampler,
+      options: replayChoice.options,
+    });
+  }
+
+  const model = options.model ? loadModel(env, options.model) : newModel(env, loss, c);
+  const graph = env.enumerable ? await buildStateGraph(env) : null;
+  return new Run({
+    config: c,
+    env,
+    envParams,
+    loss,
+    backward,
+    sampler,
+    replay,
+    model,
+    graph,
+    modules: options.modules ?? [],
+  });
+}
+
+/**
+ * Opens a run directory written by `Run.save`: the saved config, with the modules that provide
+ * its env and plugins given by the caller (a run directory names them, but opening it never
+ * imports them by itself). Fields a run saved by an older version lacks take their defaults.
+ */
+export async function loadRun(
+  dir: string,
+  modules: readonly (ContainerModule | PluginModule)[],
+): Promise<Run> {
+  const { config, model } = readRunDir(dir);
+  return createRun(config, modules, { model, modules: config.modules });
+}
+
+function newModel(env: DiscreteEnv, loss: Loss, config: RunConfig): PolicyModel {
+  const estimator = new MlpEstimator(
+    env,
+    { hidden: config.hidden, outDim: PolicyModel.outputWidth(env, loss.heads) },
+    new Rng(config.seed * 2),
+  );
+  const backward = loss.heads.separateBackward
+    ? new MlpEstimator(
+        env,
+        { hidden: config.hidden, outDim: env.numBackwardActions },
+        new Rng(config.seed * 2 + 3_000_017),
+      )
+    : undefined;
+  return new PolicyModel(env, estimator, loss.heads, 0, backward);
+}
+
+function loadModel(env: DiscreteEnv, saved: SerializedModel): PolicyModel {
+  if (saved.format !== 'gflownet-ts/model@1' || saved.estimator.type !== 'mlp') {
+    throw new GfnInternalError('checkpoint', `unsupported model format '${saved.format}'`);
+  }
+  const backward = saved.backwardEstimator
+    ? MlpEstimator.fromJSON(env, saved.backwardEstimator)
+    : undefined;
+  return new PolicyModel(
+    env,
+    MlpEstimator.fromJSON(env, saved.estimator),
+    saved.heads,
+    saved.logZ,
+    backward,
+  );
+}

@@ -1,0 +1,307 @@
+import * as tf from '@tensorflow/tfjs';
+import type { DiscreteEnv, EnvParams, SampleTracker } from '../env/env.js';
+import { checkedLogReward } from '../env/state-utils.js';
+import type { Loss } from '../losses/loss.js';
+import {
+  type ExactMetrics,
+  empiricalL1,
+  exactMetrics,
+  sampleTerminalStates,
+} from '../metrics/evaluate.js';
+import { modelTerminatingDistribution, targetDistribution } from '../metrics/exact.js';
+import { ModeTracker } from '../metrics/modes.js';
+import type { StateGraph } from '../metrics/state-graph.js';
+import type { BackwardPolicy } from '../policies/backward.js';
+import type { PolicyModel } from '../policies/model.js';
+import type { ReplayBuffer } from '../replay/buffers.js';
+import type { Sampler } from '../samplers/sampler.js';
+import { type Trajectories, concatTrajectories } from '../samplers/trajectories.js';
+import type { RunConfig } from './config.js';
+import type { Reporter, StepRecord } from './reporter.js';
+import { type SavedRunConfig, writeRunDir } from './run-dir.js';
+
+export interface TrainOptions {
+  /** Iterations to run now (default: the config's). */
+  iterations?: number;
+  reporters?: readonly Reporter[];
+  /** Stops after the iteration under way when aborted. */
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  /** Iterations of the run so far. */
+  iterations: number;
+  /** Fresh trajectories sampled so far (replayed ones are not counted). */
+  trajectories: number;
+  /** Training time in seconds, evaluations excluded. */
+  seconds: number;
+  finalLoss: number;
+  modesFound: number | null;
+  modesTotal: number | null;
+  exact: ExactMetrics | null;
+  /** The env's sample tracker's last report, when it has one. */
+  samples: Record<string, number> | null;
+  /** True when the signal stopped training early. */
+  aborted: boolean;
+}
+
+export interface EvaluateOptions {
+  /** Fresh samples from the trained policy (no exploration); 0 for exact metrics only. */
+  samples?: number;
+  seed?: number;
+  /** Also compute the env's sample metrics of the fresh samples (top-k, modes, diversity). */
+  sampleMetrics?: boolean;
+  /** Keep the fresh samples and their log-rewards in the result. */
+  keepSamples?: boolean;
+  /** Keep the exact learned and target distributions over the state graph's states. */
+  keepDistributions?: boolean;
+}
+
+/** The one evaluation of a run that `gfn train`, `gfn eval` and `gfn report` use. */
+export interface Evaluation {
+  /** Exact distances to R/Z (enumerable envs), else null. */
+  exact: ExactMetrics | null;
+  logzEstimate: number;
+  samples: number;
+  /** sum_x |p_hat(x) - R(x)/Z| over the fresh samples (enumerable envs with samples). */
+  l1Sampled: number | null;
+  /** Distinct modes among the fresh samples, when the env declares modes. */
+  modesInSamples: number | null;
+  modesTotal: number | null;
+  sampleMetrics: Record<string, number> | null;
+  terminal?: { states: Int32Array; logRewards: Float64Array };
+  distributions?: { learned: Float64Array; target: Float64Array };
+}
+
+/** The parts a run is made of; `createRun` builds them from a config. */
+export interface RunParts {
+  config: RunConfig;
+  env: DiscreteEnv;
+  envParams: EnvParams;
+  loss: Loss;
+  backward: BackwardPolicy;
+  sampler: Sampler;
+  replay: ReplayBuffer | null;
+  model: PolicyModel;
+  /** The enumerated state graph, when the env is enumerable. */
+  graph: StateGraph | null;
+  /** Where the modules the run needs came from (saved with the run). */
+  modules: string[];
+}
+
+/**
+ * A training run: it owns the env, the model, the objective, the sampler, the replay buffer, the
+ * two Adam optimizers (network and log Z, PyTorch's constants), the random streams (inside the
+ * sampler and buffer) and the state graph. `step()` samples a batch without gradients, prepares
+ * it, computes the loss and its gradients in one pass and takes an optimizer step; `train()`
+ * repeats it with evaluations and reporters; `evaluate()` measures the policy; `save()` writes a
+ * run directory that `loadRun` opens again.
+ */
+export class Run {
+  readonly config: RunConfig;
+  readonly env: DiscreteEnv;
+  readonly envParams: EnvParams;
+  readonly loss: Loss;
+  readonly backward: BackwardPolicy;
+  readonly sampler: Sampler;
+  readonly replay: ReplayBuffer | null;
+  readonly model: PolicyModel;
+  readonly graph: StateGraph | null;
+  readonly modules: string[];
+  readonly modes: ModeTracker;
+  readonly tracker: SampleTracker | null;
+  private readonly optimizer: tf.Optimizer;
+  private readonly logZOptimizer: tf.Optimizer;
+  private iterationCount = 0;
+  private trajectoryCount = 0;
+  private trainSeconds = 0;
+
+  constructor(parts: RunParts) {
+    this.config = parts.config;
+    this.env = parts.env;
+    this.envParams = parts.envParams;
+    this.loss = parts.loss;
+    this.backward = parts.backward;
+    this.sampler = parts.sampler;
+    this.replay = parts.replay;
+    this.model = parts.model;
+    this.graph = parts.graph;
+    this.modules = parts.modules;
+    // PyTorch's Adam constants (tfjs defaults epsilon to 1e-7), so runs compare with torchgfn's.
+    this.optimizer = tf.train.adam(this.config.lr, 0.9, 0.999, 1e-8);
+    this.logZOptimizer = tf.train.adam(this.config.lrLogZ, 0.9, 0.999, 1e-8);
+    this.modes = new ModeTracker(this.env);
+    this.tracker = this.env.createSampleTracker?.() ?? null;
+  }
+
+  get iteration(): number {
+    return this.iterationCount;
+  }
+
+  /** Fresh trajectories sampled so far. */
+  get trajectories(): number {
+    return this.trajectoryCount;
+  }
+
+  /** Training time so far in seconds, evaluations excluded. */
+  get seconds(): number {
+    return this.trainSeconds;
+  }
+
+  /**
+   * The iteration's batch: fresh trajectories from the sampler and, once the replay buffer holds
+   * any, `replayShare` of the batch from it. Only fresh trajectories count as sampled (modes,
+   * trajectory counts) and go into the buffer.
+   */
+  private async batch(): Promise<Trajectories> {
+    const { batchSize, replayShare } = this.config;
+    const replay = this.replay;
+    const replayed = replay && replay.size > 0 ? Math.round(batchSize * replayShare) : 0;
+    const fresh = await this.sampler.sample(this.model, batchSize - replayed, this.iterationCount);
+    this.trajectoryCount += fresh.count;
+    this.modes.observe(fresh.terminalStates(), fresh.count);
+    await this.tracker?.observe(fresh.terminalStates(), fresh.count, fresh.logRewards);
+    if (!replay) return fresh;
+    const parts = [fresh];
+    if (replayed > 0) parts.push(await replay.sample(this.model, replayed));
+    replay.add(fresh);
+    return concatTrajectories(
+      this.env,
+      parts.filter((p) => p.count > 0),
+    );
+  }
+
+  /** One training iteration; returns what reporters see of it. */
+  async step(): Promise<StepRecord> {
+    const t0 = performance.now();
+    const batch = await this.batch();
+    const prepared = await this.loss.prepare(batch);
+    const vars = [...this.model.netVariables, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
+    const { value, grads } = tf.variableGrads(
+      () => this.loss.compute(prepared, this.model) as tf.Scalar,
+      vars,
+    );
+    const logZName = this.model.logZ.name;
+    const { [logZName]: logZGrad, ...netGrads } = grads;
+    this.optimizer.applyGradients(netGrads);
+    if (logZGrad) this.logZOptimizer.applyGradients({ [logZName]: logZGrad });
+    const loss = value.dataSync()[0]!;
+    tf.dispose([value, ...Object.values(grads)]);
+    this.iterationCount += 1;
+    this.trainSeconds += (performance.now() - t0) / 1000;
+    const record: StepRecord = {
+      iteration: this.iterationCount,
+      trajectories: this.trajectoryCount,
+      loss,
+      logz: this.loss.estimateLogZ(this.model),
+      seconds: this.trainSeconds,
+    };
+    if (this.modes.enabled) record.modes_found = this.modes.found;
+    return record;
+  }
+
+  /**
+   * Trains for `iterations` more iterations (the config's by default). Every `evalEvery`
+   * iterations and at the end: exact metrics when the env is enumerable, and the env's sample
+   * metrics when it tracks its samples.
+   */
+  async train(options: TrainOptions = {}): Promise<TrainResult> {
+    const iterations = options.iterations ?? this.config.iterations;
+    const reporters = options.reporters ?? [];
+    const { evalEvery } = this.config;
+    for (const r of reporters) r.onStart?.(iterations);
+    let finalLoss = NaN;
+    let exact: ExactMetrics | null = null;
+    let samples: Record<string, number> | null = null;
+    let aborted = false;
+    for (let done = 1; done <= iterations; done++) {
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const record = await this.step();
+      finalLoss = record.loss;
+      for (const r of reporters) r.onStep?.(record);
+      if ((this.graph || this.tracker) && (done % evalEvery === 0 || done === iterations)) {
+        if (this.graph) exact = exactMetrics(this.model, this.loss, this.graph);
+        if (this.tracker) samples = this.tracker.report();
+        const evalRecord = { ...record, ...exact, ...samples };
+        for (const r of reporters) await r.onEval?.(evalRecord, samples ?? undefined);
+      }
+    }
+    for (const r of reporters) await r.onEnd?.();
+    return {
+      iterations: this.iterationCount,
+      trajectories: this.trajectoryCount,
+      seconds: this.trainSeconds,
+      finalLoss,
+      modesFound: this.modes.enabled ? this.modes.found : null,
+      modesTotal: this.modes.enabled ? this.modes.total : null,
+      exact,
+      samples,
+      aborted,
+    };
+  }
+
+  /**
+   * Measures the trained policy: exact distances to R/Z by dynamic programming when the env is
+   * enumerable, and figures of `samples` fresh samples (sampled L1, modes, the env's sample
+   * metrics).
+   */
+  async evaluate(options: EvaluateOptions = {}): Promise<Evaluation> {
+    const count = options.samples ?? 0;
+    const graph = this.graph;
+    const result: Evaluation = {
+      exact: graph ? exactMetrics(this.model, this.loss, graph) : null,
+      logzEstimate: this.loss.estimateLogZ(this.model),
+      samples: count,
+      l1Sampled: null,
+      modesInSamples: null,
+      modesTotal: this.modes.enabled ? this.modes.total : null,
+      sampleMetrics: null,
+    };
+    if (graph && options.keepDistributions) {
+      result.distributions = {
+        learned: modelTerminatingDistribution(this.model, graph),
+        target: targetDistribution(graph),
+      };
+    }
+    if (count === 0) return result;
+    const states = await sampleTerminalStates(this.model, count, options.seed ?? 0);
+    if (graph) result.l1Sampled = empiricalL1(graph, states, count);
+    if (this.modes.enabled) {
+      const modes = new ModeTracker(this.env);
+      modes.observe(states, count);
+      result.modesInSamples = modes.found;
+    }
+    const needRewards =
+      options.keepSamples || (options.sampleMetrics && this.env.createSampleTracker);
+    const logRewards = needRewards ? await checkedLogReward(this.env, states, count) : null;
+    if (options.sampleMetrics && logRewards) {
+      const tracker = this.env.createSampleTracker?.() ?? null;
+      if (tracker) {
+        await tracker.observe(states, count, logRewards);
+        result.sampleMetrics = tracker.report();
+      }
+    }
+    if (options.keepSamples && logRewards) result.terminal = { states, logRewards };
+    return result;
+  }
+
+  /** Writes config.json (the config, resolved env parameters and modules) and model.json. */
+  save(dir: string): void {
+    const saved: SavedRunConfig = {
+      ...this.config,
+      envParams: this.envParams,
+      modules: this.modules,
+    };
+    writeRunDir(dir, saved, this.model.toJSON());
+  }
+
+  /** Frees the tensors of the model and the optimizers. */
+  dispose(): void {
+    this.optimizer.dispose();
+    this.logZOptimizer.dispose();
+    this.model.dispose();
+  }
+}
