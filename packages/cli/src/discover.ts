@@ -107,6 +107,40 @@ export async function loadModules(
   return specifiers.map((s) => ({ module: out.get(s)!, from: s }));
 }
 
+/**
+ * The modules a saved run names, loaded only when they are safe to import: installed packages
+ * that declare themselves gflownet packages (and their subpaths), .gfn specs (data, compiled without running their text), and
+ * modules the user names on this command line with --plugin; everything else needs `trust`. A
+ * run directory someone sends you is data: opening it never runs code that it names.
+ */
+export async function loadRunModules(
+  saved: readonly string[],
+  named: readonly string[],
+  trust: boolean,
+): Promise<{ module: ContainerModule; from: string }[]> {
+  const installed = discoverPackages().map((p) => p.name);
+  const same = (a: string, b: string) =>
+    a === b || (isPathLike(a) && isPathLike(b) && resolve(a) === resolve(b));
+  for (const m of saved) {
+    const safe =
+      isSpecPath(m) ||
+      installed.some((p) => m === p || m.startsWith(`${p}/`)) ||
+      declaredPackage(m) !== null ||
+      named.some((n) => same(n, m));
+    if (!safe && !trust) {
+      throw new UserError(
+        `the run was made with the plugin module '${m}'; opening it would run that module's code. ` +
+          `Name it on the command line (--plugin ${m}) or pass --trust`,
+      );
+    }
+  }
+  return loadModules(saved);
+}
+
+function isPathLike(s: string): boolean {
+  return s.startsWith('.') || isAbsolute(s);
+}
+
 /** The extern functions for specs that the given plugin modules contribute. */
 export function specExterns(
   modules: readonly { module: ContainerModule; from: string }[],
@@ -127,10 +161,11 @@ export function specPath(file: string): string {
  * exports a ContainerModule as its default export or as `module`.
  */
 export async function loadPluginModule(specifier: string): Promise<ContainerModule> {
-  const discovered = discoverPackages().find((p) => p.name === specifier);
+  const discovered =
+    discoverPackages().find((p) => p.name === specifier) ?? declaredPackage(specifier);
   if (discovered) return loadPackageModule(discovered);
   // Files given by path may sit outside any project and be TypeScript: they get the hooks.
-  const isPath = specifier.startsWith('.') || isAbsolute(specifier);
+  const isPath = isPathLike(specifier);
   return importContainerModule(resolveSpecifier(specifier), specifier, isPath);
 }
 
@@ -154,6 +189,21 @@ async function importContainerModule(
     );
   }
   return candidate;
+}
+
+/** An installed package, found by name, that declares a `gflownet` module; else null. */
+function declaredPackage(name: string): DiscoveredPackage | null {
+  if (isPathLike(name)) return null;
+  for (const base of [resolve(process.cwd(), 'package.json'), import.meta.url]) {
+    try {
+      const manifestPath = createRequire(base).resolve(`${name}/package.json`);
+      const manifest = (readJson(manifestPath) as { gflownet?: PackageManifest }).gflownet;
+      return manifest?.module ? { name, dir: dirname(manifestPath), manifest } : null;
+    } catch {
+      // try the next base
+    }
+  }
+  return null;
 }
 
 function isContainerModule(x: unknown): x is ContainerModule {

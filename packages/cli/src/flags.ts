@@ -22,7 +22,8 @@ export function parseFlags(
   const byName = new Map(specs.map((s) => [s.name, s]));
   const byAlias = new Map(specs.filter((s) => s.alias).map((s) => [s.alias!, s]));
   const raw: Record<string, string[]> = {};
-  const extra: Record<string, string> = {};
+  // No prototype: '--__proto__' is a name like any other, reported rather than swallowed.
+  const extra: Record<string, string> = Object.create(null) as Record<string, string>;
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -53,8 +54,12 @@ export function parseFlags(
     } else if (long && allowExtra) {
       extra[name] = value;
     } else {
+      const hint = didYouMean(
+        name,
+        specs.map((s) => s.name),
+      );
       throw new UserError(
-        `unknown flag ${arg} (valid flags: ${listNames(specs.map((s) => `--${s.name}`))})`,
+        `unknown flag ${arg}${hint ? ` (did you mean --${hint}?)` : ''} (valid flags: ${listNames(specs.map((s) => `--${s.name}`))})`,
       );
     }
   }
@@ -176,6 +181,18 @@ export const RUN_DIR_FLAGS: FlagSpec[] = [
     choices: ['auto', 'node', 'wasm', 'cpu'],
     description: 'tensor backend',
   },
+  {
+    name: 'plugin',
+    type: 'string',
+    repeatable: true,
+    placeholder: 'MODULE',
+    description: 'a plugin module the run was trained with (loaded only when named here)',
+  },
+  {
+    name: 'trust',
+    type: 'bool',
+    description: 'load every module the run names, without naming each with --plugin',
+  },
   { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
 ];
 
@@ -188,4 +205,31 @@ export function paramPairs(pairs: readonly string[] | undefined): Record<string,
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** The candidate closest to `name` by edit distance, when it is close enough to be a typo. */
+export function didYouMean(name: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(1, Math.floor(name.length / 4)) + 1 ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        prev[j]! + 1,
+        row[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
 }

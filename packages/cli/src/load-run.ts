@@ -1,12 +1,19 @@
 import { type BackendInfo, type Run, UserError, loadRun, readRunConfig } from '@gflownet/core';
-import { loadModules } from './discover.js';
+import { loadRunModules } from './discover.js';
 import type { FlagValue } from './flags.js';
 import { startBackend } from './setup.js';
 
-/** Opens a run directory with the modules its config.json names. */
-export async function openRunDir(dir: string): Promise<Run> {
+/**
+ * Opens a run directory with the modules its config.json names, when they are safe to load (see
+ * loadRunModules): `plugins` are the modules named with --plugin, `trust` loads any.
+ */
+export async function openRunDir(
+  dir: string,
+  plugins: readonly string[] = [],
+  trust = false,
+): Promise<Run> {
   const config = readRunConfig(dir);
-  return loadRun(dir, await loadModules(config.modules));
+  return loadRun(dir, await loadRunModules(config.modules, plugins, trust));
 }
 
 /** For commands with RUN_DIR_FLAGS: checks --run, starts the backend and opens the run. */
@@ -17,5 +24,6 @@ export async function openRun(
   const dir = values['run'] as string | undefined;
   if (!dir) throw new UserError(`gfn ${command}: --run DIR is required`);
   const backend = await startBackend((values['backend'] as string | undefined) ?? 'auto');
-  return { run: await openRunDir(dir), backend };
+  const plugins = (values['plugin'] as string[] | undefined) ?? [];
+  return { run: await openRunDir(dir, plugins, values['trust'] === true), backend };
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { type Evaluation, RUN_FILES, type Run, UserError } from '@gflownet/core';
-import { type FlagSpec, formatHelp, parseFlags } from './flags.js';
+import { type FlagSpec, RUN_DIR_FLAGS, formatHelp, parseFlags } from './flags.js';
 import { openRunDir } from './load-run.js';
 import { info, startBackend } from './setup.js';
 import { type Series, escapeXml, gridHeatmaps, lineChart } from './svg.js';
@@ -35,6 +35,7 @@ export const REPORT_FLAGS: FlagSpec[] = [
     default: 'auto',
     description: 'tensor backend: auto, node, wasm or cpu',
   },
+  ...RUN_DIR_FLAGS.filter((f) => f.name === 'plugin' || f.name === 'trust'),
   { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
 ];
 
@@ -290,7 +291,11 @@ export async function reportCommand(argv: readonly string[]): Promise<void> {
     : null;
   const figures = learningCurves(records);
   await startBackend(values['backend'] as string);
-  const run = await openRunDir(dir);
+  const run = await openRunDir(
+    dir,
+    (values['plugin'] as string[] | undefined) ?? [],
+    values['trust'] === true,
+  );
   try {
     const draws = run.env.renderObjects !== undefined;
     const evaluation = await run.evaluate({

@@ -1,5 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { sampleTerminalStates } from '@gflownet/core/metrics';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { RUN_FILES, UserError } from '@gflownet/core';
+import { terminalStateChunks } from '@gflownet/core/metrics';
 import { type FlagSpec, RUN_DIR_FLAGS, formatHelp, parseFlags } from './flags.js';
 import { openRun } from './load-run.js';
 
@@ -37,25 +39,93 @@ export async function sampleCommand(argv: readonly string[]): Promise<void> {
     process.stdout.write(sampleHelp());
     return;
   }
-  const { run } = await openRun(values, 'sample');
-  const n = (values['num'] as number | undefined) ?? 1000;
-  const terminal = await sampleTerminalStates(
-    run.model,
-    n,
-    (values['seed'] as number | undefined) ?? 0,
-  );
-  const d = run.env.stateDim;
   const outPath = values['out'] as string | undefined;
-  const stream = outPath ? createWriteStream(outPath) : process.stdout;
-  const lines: string[] = run.env.objectText
-    ? run.env.objectText(terminal, n)
-    : Array.from({ length: n }, (_, i) => `[${terminal.subarray(i * d, (i + 1) * d).join(',')}]`);
-  await new Promise<void>((resolve, reject) => {
-    stream.write(`${lines.join('\n')}\n`, (err) => (err ? reject(err) : resolve()));
-  });
-  if (outPath)
-    await new Promise<void>((resolve) =>
-      (stream as ReturnType<typeof createWriteStream>).end(resolve),
-    );
-  run.dispose();
+  if (outPath !== undefined) checkOutFile(outPath, values['run'] as string | undefined);
+  const { run } = await openRun(values, 'sample');
+  try {
+    const n = (values['num'] as number | undefined) ?? 1000;
+    const d = run.env.stateDim;
+    const text = (states: Int32Array, m: number): string[] =>
+      run.env.objectText
+        ? run.env.objectText(states, m)
+        : Array.from({ length: m }, (_, i) => `[${states.subarray(i * d, (i + 1) * d).join(',')}]`);
+    const out = outPath ? createWriteStream(outPath) : process.stdout;
+    const sink = new LineSink(out);
+    const seed = (values['seed'] as number | undefined) ?? 0;
+    // Chunks are written as they are sampled: the first lines come at once, memory stays flat.
+    for await (const states of terminalStateChunks(run.model, n, seed, 1024)) {
+      if (!(await sink.write(`${text(states, states.length / d).join('\n')}\n`))) break;
+    }
+    if (outPath) await sink.close();
+  } finally {
+    run.dispose();
+  }
+}
+
+/**
+ * Writes to a stream with backpressure. A reader that goes away (`gfn sample | head`) ends the
+ * output quietly, as for any Unix filter; other write errors are reported with the file.
+ */
+class LineSink {
+  private closed = false;
+  private failure: Error | null = null;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') this.closed = true;
+      else this.failure = err;
+    });
+  }
+
+  /** False once the reader has gone. */
+  async write(text: string): Promise<boolean> {
+    this.check();
+    if (this.closed) return false;
+    if (!this.stream.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.stream.off('drain', done);
+          this.stream.off('error', done);
+          this.stream.off('close', done);
+          resolve();
+        };
+        this.stream.on('drain', done);
+        this.stream.on('error', done);
+        this.stream.on('close', done);
+      });
+    }
+    this.check();
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+    this.check();
+  }
+
+  private check(): void {
+    if (this.failure) {
+      const code = (this.failure as NodeJS.ErrnoException).code;
+      throw new UserError(`--out: cannot write: ${code ?? this.failure.message}`);
+    }
+  }
+}
+
+/** Refuses an --out that is a directory, has no parent directory, or is one of the run's files. */
+function checkOutFile(out: string, runDir: string | undefined): void {
+  const path = resolve(out);
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new UserError(`--out: '${out}' is a directory; give a file name`);
+  }
+  if (!existsSync(dirname(path))) {
+    throw new UserError(`--out: the directory of '${out}' does not exist`);
+  }
+  if (runDir !== undefined && dirname(path) === resolve(runDir)) {
+    const own = Object.values(RUN_FILES) as string[];
+    if (own.includes(basename(path))) {
+      throw new UserError(
+        `--out: '${out}' is the run's own ${basename(path)}; write samples elsewhere`,
+      );
+    }
+  }
 }

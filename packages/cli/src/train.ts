@@ -1,29 +1,43 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type BackendInfo,
   EnvFactory,
   JsonlReporter,
+  NonFiniteError,
   PluginRegistry,
   RUN_CONFIG_FIELDS,
   RUN_FILES,
   type Reporter,
+  type Run,
   type RunConfig,
   UserError,
   createRun,
-  writeJsonAtomic,
+  listNames,
+  readRunConfig,
+  resumeRun,
 } from '@gflownet/core';
 import { describeParam } from '@gflownet/core/env';
-import { loadEnvPackages, loadModules, resolveEnv } from './discover.js';
+import {
+  type ResolvedEnv,
+  loadEnvPackages,
+  loadModules,
+  loadRunModules,
+  resolveEnv,
+} from './discover.js';
 import {
   type FlagSpec,
   type FlagValue,
   convertFlag,
+  didYouMean,
   formatHelp,
   paramPairs,
   parseFlags,
 } from './flags.js';
 import { ProgressBar } from './progress.js';
+import { type RunDirTarget, newRunDir } from './run-dir.js';
 import { info, startBackend } from './setup.js';
+import { finishRun } from './summary.js';
 
 export const TRAIN_FLAGS: FlagSpec[] = [
   {
@@ -53,6 +67,33 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     type: 'string',
     placeholder: 'FILE',
     description: 'JSON file whose keys mirror these flags (flags win)',
+  },
+  {
+    name: 'resume',
+    type: 'string',
+    placeholder: 'DIR',
+    description:
+      'continue the run in DIR from its last checkpoint; --iterations then counts the total iterations',
+  },
+  {
+    name: 'force',
+    type: 'bool',
+    description:
+      'replace the run in a non-empty --out, once the new one has saved its first checkpoint',
+  },
+  {
+    name: 'checkpoint-every',
+    type: 'int',
+    min: 1,
+    max: 10_000_000,
+    placeholder: 'N',
+    description: 'checkpoint every N iterations (default: every 60 s of training, and at the end)',
+  },
+  {
+    name: 'trust',
+    type: 'bool',
+    description:
+      'with --resume: load the plugin modules the run names without naming them with --plugin',
   },
   {
     name: 'param',
@@ -112,27 +153,38 @@ export async function trainHelp(): Promise<string> {
 export function mergeTrainOptions(argv: readonly string[]): {
   values: Record<string, FlagValue>;
   envParams: Record<string, string | number>;
+  /** The flags given on the command line or in the config file (not defaulted). */
+  given: Set<string>;
 } {
   const parsed = parseFlags(argv, TRAIN_FLAGS, true);
   const values: Record<string, FlagValue> = {};
-  const envParams: Record<string, string | number> = {};
+  const envParams = Object.create(null) as Record<string, string | number>;
   const configPath = parsed.values['config'] as string | undefined;
   if (configPath) {
+    const seen = new Map<string, string>();
     for (const [key, value] of Object.entries(readConfigFile(configPath))) {
       const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const twin = seen.get(name);
+      if (twin !== undefined) {
+        throw new UserError(`${configPath}: '${key}' and '${twin}' set the same option; keep one`);
+      }
+      seen.set(name, key);
       const spec = TRAIN_FLAGS.find((s) => s.name === name);
-      if (name === 'params' && typeof value === 'object' && value !== null) {
-        Object.assign(envParams, value);
-      } else if (spec && !spec.repeatable) {
-        values[name] = convertFlag(spec, value);
-      } else if (spec) {
-        values[name] = (Array.isArray(value) ? value : [value]).map(String);
-      } else if (typeof value === 'number' || typeof value === 'string') {
-        envParams[key] = value;
-      } else {
-        throw new UserError(
-          `${configPath}: key '${key}' must be a number or string (an env parameter)`,
-        );
+      try {
+        if (name === 'params' && typeof value === 'object' && value !== null) {
+          Object.assign(envParams, value);
+        } else if (spec && !spec.repeatable) {
+          values[name] = convertFlag(spec, value);
+        } else if (spec) {
+          values[name] = (Array.isArray(value) ? value : [value]).map(String);
+        } else if (typeof value === 'number' || typeof value === 'string') {
+          envParams[key] = value;
+        } else {
+          throw new UserError(`'${key}' must be a number or string (an env parameter)`);
+        }
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        throw new UserError(`${configPath}: ${err.message}`);
       }
     }
   }
@@ -145,18 +197,21 @@ export function mergeTrainOptions(argv: readonly string[]): {
     }
     values['env'] = parsed.positional[0]!;
   }
+  const given = new Set(Object.keys(values));
   for (const spec of TRAIN_FLAGS) {
     if (values[spec.name] === undefined && spec.default !== undefined)
       values[spec.name] = spec.default;
   }
-  return { values, envParams };
+  return { values, envParams, given };
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
   if (!existsSync(path)) throw new UserError(`--config: file '${path}' does not exist`);
+  if (statSync(path).isDirectory()) throw new UserError(`--config: '${path}' is a directory`);
+  const text = readFileSync(path, 'utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new UserError(
       `--config: ${path} is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
@@ -165,136 +220,239 @@ function readConfigFile(path: string): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UserError(`--config: ${path} must hold a JSON object`);
   }
-  return parsed as Record<string, unknown>;
+  const repeated = repeatedKeys(text);
+  if (repeated.length > 0) {
+    throw new UserError(`${path}: key '${repeated[0]}' is given more than once; keep one`);
+  }
+  // A fresh object without prototype, so that a key '__proto__' is reported, not swallowed.
+  return Object.assign(Object.create(null) as Record<string, unknown>, parsed);
 }
 
-export async function trainCommand(argv: readonly string[]): Promise<void> {
-  const { values, envParams } = mergeTrainOptions(argv);
+/** Keys that a JSON object's text gives twice at its top level (JSON.parse keeps the last). */
+function repeatedKeys(text: string): string[] {
+  const keys = new Set<string>();
+  const repeated: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const rest = text.slice(j + 1).trimStart();
+      if (depth === 1 && rest.startsWith(':')) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (keys.has(key)) repeated.push(key);
+        keys.add(key);
+      }
+      i = j;
+    }
+  }
+  return repeated;
+}
+
+export async function trainCommand(argv: readonly string[]): Promise<number | void> {
+  const { values, envParams, given } = mergeTrainOptions(argv);
   if (values['help']) {
     process.stdout.write(await trainHelp());
     return;
   }
+  const resume = values['resume'] as string | undefined;
+  if (resume !== undefined) checkResumeFlags(given, envParams);
   const backend = await startBackend(values['backend'] as string);
   const pluginSpecs = (values['plugin'] as string[] | undefined) ?? [];
-  const env = await resolveEnv(values['env'] as string, pluginSpecs);
-  // The env's module comes first; a --plugin module that provides the env is loaded once.
-  const plugins = (await loadModules(pluginSpecs)).filter((p) => p.module !== env.module);
-  const config: Partial<RunConfig> & Pick<RunConfig, 'env'> = {
-    env: env.name,
-    envParams,
-    backend: backend.name,
-  };
-  for (const field of RUN_CONFIG_FIELDS) {
-    (config as Record<string, unknown>)[field.key] = values[field.name];
+  let run: Run;
+  let target: RunDirTarget;
+  let metricsFrom: number | undefined;
+  let iterations: number;
+  if (resume !== undefined) {
+    const saved = readRunConfig(resume);
+    const modules = await loadRunModules(saved.modules, pluginSpecs, values['trust'] === true);
+    const total = given.has('iterations') ? (values['iterations'] as number) : saved.iterations;
+    const resumed = await resumeRun(resume, modules, { iterations: total });
+    run = resumed.run;
+    const bytes = resumed.checkpoint.extra['metricsBytes'];
+    metricsFrom = typeof bytes === 'number' ? bytes : undefined;
+    if (total <= run.iteration) {
+      run.dispose();
+      throw new UserError(
+        `--resume: the run in '${resume}' is at iteration ${run.iteration} already; ` +
+          `give --iterations above ${run.iteration} (the total, not the additional iterations)`,
+      );
+    }
+    iterations = total - run.iteration;
+    run.save(resume);
+    target = { current: resume, final: resume, commit: () => {}, discard: () => {} };
+    info(`resuming ${resume} at iteration ${run.iteration} of ${total}`);
+  } else {
+    const env = await resolveEnv(values['env'] as string, pluginSpecs);
+    // The env's module comes first; a --plugin module that provides the env is loaded once.
+    const plugins = (await loadModules(pluginSpecs)).filter((p) => p.module !== env.module);
+    checkEnvParams(env, envParams);
+    const config: Partial<RunConfig> & Pick<RunConfig, 'env'> = {
+      env: env.name,
+      envParams,
+      backend: backend.name,
+    };
+    for (const field of RUN_CONFIG_FIELDS) {
+      (config as Record<string, unknown>)[field.key] = values[field.name];
+    }
+    run = await createRun(config, [{ module: env.module, from: env.from }, ...plugins], {
+      modules: [env.from, ...plugins.map((p) => p.from)],
+    });
+    target = newRunDir(
+      values['out'] as string | undefined,
+      values['force'] === true,
+      defaultRunName(run.config),
+    );
+    run.save(target.current);
+    iterations = run.config.iterations;
   }
-  const run = await createRun(config, [{ module: env.module, from: env.from }, ...plugins], {
-    modules: [env.from, ...plugins.map((p) => p.from)],
-  });
-  const c = run.config;
-  const out = (values['out'] as string | undefined) ?? defaultRunDir(c);
-  run.save(out);
+  try {
+    return await trainInto(run, target, iterations, metricsFrom, values, backend);
+  } finally {
+    target.discard();
+    run.dispose();
+  }
+}
 
+/** Trains with checkpoints, Ctrl-C and SIGTERM handling, then writes the summary. */
+async function trainInto(
+  run: Run,
+  target: RunDirTarget,
+  iterations: number,
+  metricsFrom: number | undefined,
+  values: Record<string, FlagValue>,
+  backend: BackendInfo,
+): Promise<number | void> {
+  const c = run.config;
   const graph = run.graph;
+  const end = run.iteration + iterations;
   info(
     `env ${c.env} ${JSON.stringify(run.envParams)}; loss ${c.loss}; ` +
-      `${c.iterations} iterations x ${c.batchSize} trajectories` +
+      `${iterations} iterations x ${c.batchSize} trajectories` +
       (graph ? `; ${graph.numTerminal} terminating states, log Z ${graph.logZ.toFixed(4)}` : ''),
   );
-  const reporters: Reporter[] = [new JsonlReporter(join(out, RUN_FILES.metrics))];
-  if (!values['quiet']) reporters.push(new ProgressBar());
-  const result = await run.train({ reporters });
-  run.save(out);
-
-  const evaluation = await run.evaluate({
-    samples: graph ? c.evalSamples : 0,
-    seed: c.seed + 7919,
+  const jsonl = new JsonlReporter(join(target.current, RUN_FILES.metrics), {
+    ...(metricsFrom !== undefined ? { resumeAt: metricsFrom } : {}),
   });
-  const exact = evaluation.exact;
-  const summary = {
-    env: c.env,
-    env_params: run.envParams,
-    loss: c.loss,
-    backward: c.backward,
-    penalty: c.penalty,
-    sampler: c.sampler,
-    replay: c.replay,
-    iterations: result.iterations,
-    batch_size: c.batchSize,
-    trajectories: result.trajectories,
-    seconds: round(result.seconds, 3),
-    iterations_per_second: round(result.iterations / result.seconds, 2),
-    backend: backend.name,
-    seed: c.seed,
-    final_loss: result.finalLoss,
-    l1_exact: exact?.l1_exact ?? null,
-    l1_mean_exact: exact?.l1_mean_exact ?? null,
-    tv_exact: exact?.tv_exact ?? null,
-    jsd_exact: exact?.jsd_exact ?? null,
-    logz_true: exact?.logz_true ?? null,
-    logz_estimate: evaluation.logzEstimate,
-    logz_error: exact?.logz_error ?? null,
-    l1_sampled: evaluation.l1Sampled,
-    l1_sampled_samples: evaluation.l1Sampled === null ? 0 : c.evalSamples,
-    modes_found: result.modesFound,
-    modes_total: result.modesTotal,
-    sample_metrics: result.samples,
+  const reporters: Reporter[] = [jsonl];
+  if (!values['quiet']) reporters.push(new ProgressBar());
+  const every = values['checkpoint-every'] as number | undefined;
+  const checkpoint = {
+    dir: target.current,
+    ...(every !== undefined ? { every } : { seconds: DEFAULT_CHECKPOINT_SECONDS }),
+    extra: () => ({ metricsBytes: jsonl.bytes }),
+    afterSave: () => {
+      target.commit();
+      checkpoint.dir = target.final;
+    },
   };
-  writeJsonAtomic(join(out, RUN_FILES.summary), summary);
-  run.dispose();
-  process.stdout.write(formatSummary(summary, graph?.numTerminal ?? null, out));
+  const stop = interruptions();
+  try {
+    const result = await run.train({ iterations, reporters, signal: stop.signal, checkpoint });
+    if (result.aborted) {
+      await run.saveCheckpoint(target.current, { metricsBytes: jsonl.bytes });
+      target.commit();
+      jsonl.onEnd();
+      process.stderr.write(
+        `\ninterrupted at iteration ${run.iteration} of ${end}; ` +
+          `the run is saved in ${target.final}\nresume it with: gfn train --resume ${target.final}\n`,
+      );
+      return stop.exitCode();
+    }
+    run.save(target.final);
+    await finishRun(run, result, target.final, backend);
+  } catch (err) {
+    jsonl.onEnd();
+    if (err instanceof NonFiniteError && existsSync(join(target.final, RUN_FILES.checkpoint))) {
+      throw new UserError(
+        `${err.message}\nthe last good checkpoint is in ${target.final} ` +
+          `(resume with gfn train --resume ${target.final}, or use --on-nan skip)`,
+      );
+    }
+    throw err;
+  } finally {
+    stop.dispose();
+  }
 }
 
-function defaultRunDir(config: RunConfig): string {
+/** Checkpoints every minute of training unless --checkpoint-every says otherwise. */
+const DEFAULT_CHECKPOINT_SECONDS = 60;
+
+/**
+ * SIGINT and SIGTERM stop training after the iteration under way (the run then saves and says
+ * how to resume); a second one exits at once, leaving the last checkpoint.
+ */
+function interruptions(): { signal: AbortSignal; exitCode: () => number; dispose: () => void } {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | null = null;
+  const handler = (sig: NodeJS.Signals) => {
+    if (received) {
+      process.stderr.write(`\n${sig} again: exiting now; the last checkpoint is kept\n`);
+      process.exit(sig === 'SIGTERM' ? 143 : 130);
+    }
+    received = sig;
+    process.stderr.write(`\n${sig}: stopping after this iteration (again to exit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    exitCode: () => (received === 'SIGTERM' ? 143 : 130),
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+/**
+ * Flags that are neither gfn train's nor the env's: a typo is reported as an unknown flag with a
+ * suggestion, not as an env parameter the env lacks.
+ */
+function checkEnvParams(env: ResolvedEnv, envParams: Record<string, unknown>): void {
+  const factory = PluginRegistry.load([{ module: env.module, from: env.from }]).envFactory(
+    env.name,
+  );
+  const params = factory.params.map((p) => p.name);
+  for (const name of Object.keys(envParams)) {
+    if (params.includes(name)) continue;
+    const hint = didYouMean(name, [...TRAIN_FLAGS.map((f) => f.name), ...params]);
+    throw new UserError(
+      `unknown flag --${name}${hint ? ` (did you mean --${hint}?)` : ''}: not a gfn train flag, ` +
+        `and env '${env.name}' has no such parameter (its parameters: ${listNames(params) || 'none'})`,
+    );
+  }
+}
+
+/** Flags that would change a run being resumed are refused: the run keeps its config. */
+function checkResumeFlags(given: ReadonlySet<string>, envParams: Record<string, unknown>): void {
+  const allowed = new Set([
+    'resume',
+    'iterations',
+    'plugin',
+    'trust',
+    'quiet',
+    'backend',
+    'checkpoint-every',
+    'help',
+  ]);
+  const changed = [...given].filter((name) => !allowed.has(name));
+  const params = Object.keys(envParams);
+  if (changed.length + params.length > 0) {
+    const names = [...changed, ...params].map((n) => `--${n}`).join(', ');
+    throw new UserError(
+      `--resume continues a run with the config it was started with; ${names} cannot change ` +
+        '(allowed with --resume: --iterations, --plugin, --trust, --quiet, --backend, --checkpoint-every)',
+    );
+  }
+}
+
+/** The default run name: env, loss and the time it started. */
+function defaultRunName(config: RunConfig): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return join('runs', `${config.env}-${config.loss}-${stamp}`);
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-function formatSummary(
-  s: Record<string, unknown>,
-  numTerminal: number | null,
-  out: string,
-): string {
-  const lines = [
-    `trained ${s['env']} with ${s['loss']}: ${s['iterations']} iterations, ${s['trajectories']} trajectories, ` +
-      `${s['seconds']} s (${s['iterations_per_second']} it/s, ${s['backend']})`,
-  ];
-  if (s['l1_exact'] !== null) {
-    lines.push(
-      `l1_exact ${fmt(s['l1_exact'])}   (sum over ${numTerminal} terminating states of |p(x) - R(x)/Z|, exact by dynamic programming)`,
-      `l1_mean_exact ${fmt(s['l1_mean_exact'])}   jsd_exact ${fmt(s['jsd_exact'])}   log Z error ${fmt(s['logz_error'])}`,
-    );
-  }
-  if (s['l1_sampled'] !== null)
-    lines.push(
-      `l1_sampled ${fmt(s['l1_sampled'])}   (from ${s['l1_sampled_samples']} fresh samples)`,
-    );
-  const samples = s['sample_metrics'] as Record<string, number> | null;
-  if (samples) {
-    lines.push(
-      `sampled during training: ${Object.entries(samples)
-        .map(([k, v]) => `${k} ${fmt(v)}`)
-        .join('   ')}`,
-    );
-  }
-  if (s['modes_found'] !== null) {
-    const total = s['modes_total'] === null ? '' : `/${s['modes_total']}`;
-    lines.push(`modes found ${s['modes_found']}${total}`);
-  }
-  lines.push(`run saved to ${out}`);
-  return `${lines.join('\n')}\n`;
-}
-
-function fmt(x: unknown): string {
-  return typeof x === 'number' && Number.isInteger(x)
-    ? String(x)
-    : typeof x === 'number'
-      ? Math.abs(x) >= 1e-3 || x === 0
-        ? x.toFixed(4)
-        : x.toExponential(2)
-      : String(x);
+  return `${config.env}-${config.loss}-${stamp}`;
 }

@@ -7,6 +7,21 @@ export class UserError extends Error {
   override readonly name = 'UserError';
 }
 
+/**
+ * A non-finite value met while training: a reward, the loss or a gradient. With `--on-nan skip`
+ * the run drops that iteration's update; with `stop` (the default) it ends, keeping the last good
+ * checkpoint.
+ */
+export class NonFiniteError extends UserError {
+  constructor(
+    /** 'reward', 'loss' or 'gradient'. */
+    readonly term: 'reward' | 'loss' | 'gradient',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export type InternalErrorKind =
   'shape' | 'invalid-action' | 'cycle' | 'capability' | 'state' | 'checkpoint';
 

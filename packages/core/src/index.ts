@@ -13,7 +13,13 @@ export {
   activeBackend,
   initBackend,
 } from './backend.js';
-export { GfnInternalError, type InternalErrorKind, UserError, listNames } from './errors.js';
+export {
+  GfnInternalError,
+  type InternalErrorKind,
+  NonFiniteError,
+  UserError,
+  listNames,
+} from './errors.js';
 
 // The env contract.
 export {
@@ -31,18 +37,27 @@ export { Rng } from './util/rng.js';
 
 // Runs.
 export { RUN_CONFIG_FIELDS, RUN_DEFAULTS, type RunConfig, resolveRunConfig } from './run/config.js';
-export { type CreateRunOptions, createRun, loadRun } from './run/create-run.js';
+export { type CreateRunOptions, createRun, loadRun, resumeRun } from './run/create-run.js';
+export { type Checkpoint, readCheckpoint } from './run/checkpoint.js';
 export {
   type EvaluateOptions,
   type Evaluation,
   Run,
   type RunParts,
+  type CheckpointOptions,
   type TrainOptions,
   type TrainResult,
 } from './run/run.js';
 export type { Reporter, StepRecord } from './run/reporter.js';
-export { JsonlReporter } from './run/jsonl.js';
-export { RUN_FILES, type SavedRunConfig, readRunConfig, writeJsonAtomic } from './run/run-dir.js';
+export { type JsonlOptions, JsonlReporter } from './run/jsonl.js';
+export {
+  RUN_FILES,
+  type SavedRunConfig,
+  readRunConfig,
+  readRunModel,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from './run/run-dir.js';
 
 // Contribution points.
 export { type Token, token } from './registry/token.js';

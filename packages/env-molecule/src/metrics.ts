@@ -44,6 +44,19 @@ export class ModeCounter {
   get count(): number {
     return this.modes.length;
   }
+
+  /** The modes' fingerprints (base64), for a checkpoint. */
+  saveState(): string[] {
+    return this.modes.map((fp) => Buffer.from(fp).toString('base64'));
+  }
+
+  loadState(state: readonly string[]): void {
+    this.modes.splice(
+      0,
+      this.modes.length,
+      ...state.map((b) => new Uint8Array(Buffer.from(b, 'base64'))),
+    );
+  }
 }
 
 export interface SampleSummary {

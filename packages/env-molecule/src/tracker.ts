@@ -63,6 +63,32 @@ export class MoleculeTracker implements SampleTracker {
     if (this.top.length > TOP) this.top.pop();
   }
 
+  saveState(): unknown {
+    return {
+      total: this.total,
+      valid: this.valid,
+      seen: [...this.seen],
+      modes: this.modes.saveState(),
+      top: this.top.map((t) => ({ ...t, fp: Buffer.from(t.fp).toString('base64') })),
+    };
+  }
+
+  loadState(state: unknown): void {
+    const s = state as {
+      total: number;
+      valid: number;
+      seen: string[];
+      modes: string[];
+      top: { smiles: string; score: number; fp: string }[];
+    };
+    this.total = s.total;
+    this.valid = s.valid;
+    this.seen.clear();
+    for (const x of s.seen) this.seen.add(x);
+    this.modes.loadState(s.modes);
+    this.top = s.top.map((t) => ({ ...t, fp: new Uint8Array(Buffer.from(t.fp, 'base64')) }));
+  }
+
   report(): Record<string, number> {
     const mean = (k: number) => {
       const xs = this.top.slice(0, k);

@@ -111,6 +111,10 @@ export interface SampleTracker {
   observe(states: Int32Array, n: number, logRewards: Float64Array): void | Promise<void>;
   /** The figures so far, by name (written to the metrics log and the run summary). */
   report(): Record<string, number>;
+  /** What it has seen, as plain JSON data, for a checkpoint (trackers without it restart). */
+  saveState?(): unknown;
+  /** Puts back what saveState returned. */
+  loadState?(state: unknown): void;
 }
 
 export interface Parents {

@@ -1,9 +1,12 @@
 import { UserError, listNames } from '../errors.js';
 import type { EnvFactory, EnvParams, NumberParamSpec, ParamSpec, TextParamSpec } from './env.js';
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** Parses a number given for a flag or parameter; `where` names it in the error message. */
 export function parseNumber(raw: string | number, type: 'int' | 'float', where: string): number {
-  const value = typeof raw === 'number' ? raw : raw.trim() === '' ? NaN : Number(raw);
+  // Decimal notation only: Number() would also take '0x10', '0b1', '' and ' '.
+  const value = typeof raw === 'number' ? raw : DECIMAL.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!Number.isFinite(value)) {
     throw new UserError(`${where}: '${raw}' is not a number`);
   }

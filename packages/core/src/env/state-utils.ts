@@ -1,4 +1,4 @@
-import { GfnInternalError, UserError } from '../errors.js';
+import { GfnInternalError, NonFiniteError, UserError } from '../errors.js';
 import type { DiscreteEnv } from './env.js';
 
 /** A string key for one state: the env's canonical key when it has one, else the raw ints. */
@@ -28,7 +28,8 @@ export async function checkedLogReward(
     const v = out[i]!;
     if (!Number.isFinite(v)) {
       const r = Math.exp(v);
-      throw new UserError(
+      throw new NonFiniteError(
+        'reward',
         `env '${env.name}': the reward of state ${formatState(env, states, i)} is ${r} ` +
           `(log-reward ${v}); rewards must be positive and finite`,
       );

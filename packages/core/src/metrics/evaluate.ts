@@ -38,19 +38,32 @@ export async function sampleTerminalStates(
   model: PolicyModel,
   count: number,
   seed: number,
-  onProgress?: (done: number) => void,
 ): Promise<Int32Array> {
-  const env = model.env;
-  const sampler = new OnPolicySampler(env, new Rng(seed));
-  const out = new Int32Array(count * env.stateDim);
-  const chunk = 4096;
-  for (let done = 0; done < count; done += chunk) {
-    const m = Math.min(chunk, count - done);
-    const batch = await sampler.sample(model, m);
-    out.set(batch.terminalStates(), done * env.stateDim);
-    onProgress?.(done + m);
+  const d = model.env.stateDim;
+  const out = new Int32Array(count * d);
+  let done = 0;
+  for await (const chunk of terminalStateChunks(model, count, seed)) {
+    out.set(chunk, done * d);
+    done += chunk.length / d;
   }
   return out;
+}
+
+/**
+ * The same samples as `sampleTerminalStates`, as they come: chunks of at most `chunk` states,
+ * so that a caller can write them out with memory that does not grow with `count`.
+ */
+export async function* terminalStateChunks(
+  model: PolicyModel,
+  count: number,
+  seed: number,
+  chunk = 4096,
+): AsyncGenerator<Int32Array> {
+  const sampler = new OnPolicySampler(model.env, new Rng(seed));
+  for (let done = 0; done < count; done += chunk) {
+    const batch = await sampler.sample(model, Math.min(chunk, count - done));
+    yield batch.terminalStates();
+  }
 }
 
 /** sum_x |p_hat(x) - R(x)/Z| with p_hat the histogram of the given terminating states. */

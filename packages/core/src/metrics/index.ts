@@ -7,5 +7,11 @@ export {
   targetDistribution,
   terminatingDistribution,
 } from './exact.js';
-export { type ExactMetrics, empiricalL1, exactMetrics, sampleTerminalStates } from './evaluate.js';
+export {
+  type ExactMetrics,
+  empiricalL1,
+  exactMetrics,
+  sampleTerminalStates,
+  terminalStateChunks,
+} from './evaluate.js';
 export { ModeTracker } from './modes.js';

@@ -19,6 +19,15 @@ export class ModeTracker {
     }
   }
 
+  saveState(): string[] {
+    return [...this.seen];
+  }
+
+  loadState(modes: readonly string[]): void {
+    this.seen.clear();
+    for (const m of modes) this.seen.add(m);
+  }
+
   get found(): number {
     return this.seen.size;
   }

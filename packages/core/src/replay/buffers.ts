@@ -22,6 +22,10 @@ export interface ReplayBuffer {
   add(batch: Trajectories): void;
   /** `count` trajectories drawn from the buffer (it must not be empty). */
   sample(model: PolicyModel, count: number): Promise<Trajectories>;
+  /** Its contents as plain JSON data, for a checkpoint (buffers without it restart empty). */
+  saveState?(): unknown;
+  /** Puts back what saveState returned. */
+  loadState?(state: unknown): void;
 }
 
 /** A replay buffer by name (`--replay NAME[:KEY=VALUE,...]`). */
@@ -41,6 +45,15 @@ class Ring<T> {
   private next = 0;
 
   constructor(readonly capacity: number) {}
+
+  get state(): { items: T[]; next: number } {
+    return { items: this.items, next: this.next };
+  }
+
+  restore(state: { items: T[]; next: number }): void {
+    this.items.splice(0, this.items.length, ...state.items);
+    this.next = state.next;
+  }
 
   /** Adds an item; returns the one it evicted, if any. */
   push(item: T): T | undefined {
@@ -73,6 +86,14 @@ export class TrajectoryFifoBuffer implements ReplayBuffer {
     for (let b = 0; b < batch.count; b++) {
       this.ring.push({ segment: segmentOf(batch, b), logReward: batch.logRewards[b]! });
     }
+  }
+
+  saveState(): unknown {
+    return this.ring.state;
+  }
+
+  loadState(state: unknown): void {
+    this.ring.restore(state as { items: { segment: Segment; logReward: number }[]; next: number });
   }
 
   async sample(_model: PolicyModel, count: number): Promise<Trajectories> {
@@ -131,6 +152,25 @@ export class TerminalStateBuffer implements ReplayBuffer {
         logReward: batch.logRewards[b]!,
       });
     }
+  }
+
+  saveState(): unknown {
+    const { items, next } = this.ring.state;
+    return {
+      next,
+      items: items.map((e) => ({ key: e.key, state: Array.from(e.state), logReward: e.logReward })),
+    };
+  }
+
+  loadState(state: unknown): void {
+    const s = state as {
+      next: number;
+      items: { key: string; state: number[]; logReward: number }[];
+    };
+    const items = s.items.map((e) => ({ ...e, state: Int32Array.from(e.state) }));
+    this.ring.restore({ items, next: s.next });
+    this.keys.clear();
+    for (const e of items) this.keys.add(e.key);
   }
 
   /** Adds a new entry (its key is not stored yet), evicting when full. */

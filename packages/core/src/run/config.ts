@@ -1,6 +1,6 @@
 import type { BackendName } from '../backend.js';
 import { checkRange, parseNumber } from '../env/params.js';
-import { UserError } from '../errors.js';
+import { UserError, listNames } from '../errors.js';
 import type { FlagSpec } from '../registry/command.js';
 
 /**
@@ -34,6 +34,8 @@ export interface RunConfig {
   backend?: BackendName;
   evalEvery: number;
   evalSamples: number;
+  /** What a non-finite reward, loss or gradient does: end the run, or drop that update. */
+  onNan: 'stop' | 'skip';
 }
 
 type Field = FlagSpec & { key: Exclude<keyof RunConfig, 'env' | 'envParams' | 'backend'> };
@@ -182,6 +184,15 @@ export const RUN_CONFIG_FIELDS: readonly Field[] = [
     max: 100_000_000,
     description: 'fresh samples for l1_sampled at the end',
   },
+  {
+    key: 'onNan',
+    name: 'on-nan',
+    type: 'string',
+    default: 'stop',
+    choices: ['stop', 'skip'],
+    description:
+      'a non-finite reward, loss or gradient: stop (keep the last checkpoint) or skip that update',
+  },
 ];
 
 /** Defaults of every RunConfig field except the env. */
@@ -225,6 +236,9 @@ export function resolveRunConfig(config: Partial<RunConfig> & Pick<RunConfig, 'e
       default:
         if (typeof value !== 'string' && typeof value !== 'number') {
           throw new UserError(`${where}: expected a string, got ${JSON.stringify(value)}`);
+        }
+        if (field.choices && !field.choices.includes(String(value))) {
+          throw new UserError(`${where}: '${value}' is not one of ${listNames(field.choices)}`);
         }
         out[field.key] = value;
     }

@@ -16,7 +16,8 @@ import { parseSchedule } from '../samplers/schedule.js';
 import { Rng } from '../util/rng.js';
 import { type RunConfig, resolveRunConfig } from './config.js';
 import { Run } from './run.js';
-import { readRunDir } from './run-dir.js';
+import { type Checkpoint, readCheckpoint } from './checkpoint.js';
+import { readRunConfig, readRunDir } from './run-dir.js';
 
 export interface CreateRunOptions {
   /** Start from saved weights and log Z instead of a fresh initialisation. */
@@ -98,6 +99,7 @@ export async function createRun(
     model,
     graph,
     modules: options.modules ?? [],
+    streams,
   });
 }
 
@@ -112,6 +114,28 @@ export async function loadRun(
 ): Promise<Run> {
   const { config, model } = readRunDir(dir);
   return createRun(config, modules, { model, modules: config.modules });
+}
+
+/**
+ * Opens a run directory to continue training from its checkpoint: the saved config and the
+ * checkpoint's weights, optimizers, random streams, replay buffer, counters and trackers.
+ * `iterations` sets a new total.
+ */
+export async function resumeRun(
+  dir: string,
+  modules: readonly (ContainerModule | PluginModule)[],
+  options: { iterations?: number } = {},
+): Promise<{ run: Run; checkpoint: Checkpoint }> {
+  const saved = readRunConfig(dir);
+  const checkpoint = readCheckpoint(dir);
+  // A new total number of iterations is the one setting a resumed run may change.
+  const config = { ...saved, iterations: options.iterations ?? saved.iterations };
+  const run = await createRun(config, modules, {
+    model: checkpoint.model,
+    modules: config.modules,
+  });
+  await run.restore(checkpoint);
+  return { run, checkpoint };
 }
 
 function newModel(env: DiscreteEnv, loss: Loss, config: RunConfig): PolicyModel {

@@ -12,7 +12,8 @@ export interface StepRecord {
 }
 
 export interface Reporter {
-  onStart?(total: number): void;
+  /** `total` iterations to run now, starting after iteration `from` (0 unless resumed). */
+  onStart?(total: number, from?: number): void;
   onStep?(record: StepRecord): void;
   /** Evaluation iterations; `samples` holds the env's sample-tracker figures when it has some. */
   onEval?(record: StepRecord, samples?: Record<string, number>): void | Promise<void>;

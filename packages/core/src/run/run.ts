@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DiscreteEnv, EnvParams, SampleTracker } from '../env/env.js';
 import { checkedLogReward } from '../env/state-utils.js';
+import { NonFiniteError, UserError } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import {
   type ExactMetrics,
@@ -17,8 +18,10 @@ import type { ReplayBuffer } from '../replay/buffers.js';
 import type { Sampler } from '../samplers/sampler.js';
 import { type Trajectories, concatTrajectories } from '../samplers/trajectories.js';
 import type { RunConfig } from './config.js';
+import type { Rng } from '../util/rng.js';
+import { type Checkpoint, restoreOptimizer, saveOptimizer, writeCheckpoint } from './checkpoint.js';
 import type { Reporter, StepRecord } from './reporter.js';
-import { type SavedRunConfig, writeRunDir } from './run-dir.js';
+import { RUN_FILES, type SavedRunConfig, writeJsonAtomic, writeRunDir } from './run-dir.js';
 
 export interface TrainOptions {
   /** Iterations to run now (default: the config's). */
@@ -26,6 +29,19 @@ export interface TrainOptions {
   reporters?: readonly Reporter[];
   /** Stops after the iteration under way when aborted. */
   signal?: AbortSignal;
+  /** Writes a checkpoint to `dir` every `every` iterations, or `seconds` of training. */
+  checkpoint?: CheckpointOptions;
+}
+
+export interface CheckpointOptions {
+  /** Read at each checkpoint, so a caller may move the run (see afterSave). */
+  dir: string;
+  every?: number;
+  seconds?: number;
+  /** What the caller saves with each checkpoint (e.g. the metrics log's length). */
+  extra?: () => Record<string, unknown>;
+  /** Called after each checkpoint is written. */
+  afterSave?: () => void;
 }
 
 export interface TrainResult {
@@ -43,6 +59,8 @@ export interface TrainResult {
   samples: Record<string, number> | null;
   /** True when the signal stopped training early. */
   aborted: boolean;
+  /** Iterations whose update was dropped for a non-finite value (`onNan: 'skip'`). */
+  skipped: number;
 }
 
 export interface EvaluateOptions {
@@ -87,6 +105,8 @@ export interface RunParts {
   graph: StateGraph | null;
   /** Where the modules the run needs came from (saved with the run). */
   modules: string[];
+  /** The run's random streams by name, saved in checkpoints. */
+  streams?: Record<string, Rng>;
 }
 
 /**
@@ -110,11 +130,13 @@ export class Run {
   readonly modules: string[];
   readonly modes: ModeTracker;
   readonly tracker: SampleTracker | null;
+  private readonly streams: Record<string, Rng>;
   private readonly optimizer: tf.Optimizer;
   private readonly logZOptimizer: tf.Optimizer;
   private iterationCount = 0;
   private trajectoryCount = 0;
   private trainSeconds = 0;
+  private skippedCount = 0;
 
   constructor(parts: RunParts) {
     this.config = parts.config;
@@ -127,6 +149,7 @@ export class Run {
     this.model = parts.model;
     this.graph = parts.graph;
     this.modules = parts.modules;
+    this.streams = parts.streams ?? {};
     // PyTorch's Adam constants (tfjs defaults epsilon to 1e-7), so runs compare with torchgfn's.
     this.optimizer = tf.train.adam(this.config.lr, 0.9, 0.999, 1e-8);
     this.logZOptimizer = tf.train.adam(this.config.lrLogZ, 0.9, 0.999, 1e-8);
@@ -171,22 +194,31 @@ export class Run {
     );
   }
 
-  /** One training iteration; returns what reporters see of it. */
+  /** Iterations whose update was dropped for a non-finite value. */
+  get skipped(): number {
+    return this.skippedCount;
+  }
+
+  /**
+   * One training iteration; returns what reporters see of it. A non-finite reward, loss or
+   * gradient throws a NonFiniteError naming the iteration and the term (`onNan: 'stop'`), or
+   * drops the update and marks the record `skipped` (`onNan: 'skip'`).
+   */
   async step(): Promise<StepRecord> {
     const t0 = performance.now();
-    const batch = await this.batch();
-    const prepared = await this.loss.prepare(batch);
-    const vars = [...this.model.netVariables, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
-    const { value, grads } = tf.variableGrads(
-      () => this.loss.compute(prepared, this.model) as tf.Scalar,
-      vars,
-    );
-    const logZName = this.model.logZ.name;
-    const { [logZName]: logZGrad, ...netGrads } = grads;
-    this.optimizer.applyGradients(netGrads);
-    if (logZGrad) this.logZOptimizer.applyGradients({ [logZName]: logZGrad });
-    const loss = value.dataSync()[0]!;
-    tf.dispose([value, ...Object.values(grads)]);
+    const at = this.iterationCount + 1;
+    let loss = NaN;
+    let skipped = false;
+    try {
+      loss = await this.update();
+    } catch (err) {
+      if (!(err instanceof NonFiniteError)) throw err;
+      if (this.config.onNan !== 'skip') {
+        throw new NonFiniteError(err.term, `iteration ${at}: ${err.message}`);
+      }
+      skipped = true;
+      this.skippedCount += 1;
+    }
     this.iterationCount += 1;
     this.trainSeconds += (performance.now() - t0) / 1000;
     const record: StepRecord = {
@@ -197,24 +229,78 @@ export class Run {
       seconds: this.trainSeconds,
     };
     if (this.modes.enabled) record.modes_found = this.modes.found;
+    if (skipped) record.skipped = 1;
     return record;
+  }
+
+  /** Samples a batch, computes the loss and its gradients, and applies them when all are finite. */
+  private async update(): Promise<number> {
+    const batch = await this.batch();
+    const prepared = await this.loss.prepare(batch);
+    const vars = [...this.model.netVariables, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
+    const { value, grads } = tf.variableGrads(
+      () => this.loss.compute(prepared, this.model) as tf.Scalar,
+      vars,
+    );
+    // One read-back: the loss, and the sum of every gradient (non-finite if any entry is).
+    const check = tf.tidy(() =>
+      tf.stack([value, tf.addN(Object.values(grads).map((g) => tf.sum(g)))]),
+    );
+    const [loss, gradSum] = check.dataSync() as Float32Array;
+    check.dispose();
+    try {
+      if (!Number.isFinite(loss)) {
+        throw new NonFiniteError('loss', `the ${this.loss.name} loss is ${loss}`);
+      }
+      if (!Number.isFinite(gradSum)) {
+        throw new NonFiniteError('gradient', this.nonFiniteGradient(grads));
+      }
+      const logZName = this.model.logZ.name;
+      const { [logZName]: logZGrad, ...netGrads } = grads;
+      this.optimizer.applyGradients(netGrads);
+      if (logZGrad) this.logZOptimizer.applyGradients({ [logZName]: logZGrad });
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    return loss!;
+  }
+
+  /** Which parameter's gradient is not finite, for the error message. */
+  private nonFiniteGradient(grads: tf.NamedTensorMap): string {
+    const names = [
+      ...this.model.netVariables.map((v, i) => [v.name, `network parameter ${i}`]),
+      [this.model.logZ.name, 'log Z'],
+    ];
+    for (const [name, label] of names) {
+      const g = grads[name!];
+      if (!g) continue;
+      const finite = tf.tidy(() => tf.all(tf.isFinite(g)).dataSync()[0]);
+      if (!finite) return `the gradient of ${label} is not finite`;
+    }
+    return 'a gradient is not finite';
   }
 
   /**
    * Trains for `iterations` more iterations (the config's by default). Every `evalEvery`
-   * iterations and at the end: exact metrics when the env is enumerable, and the env's sample
-   * metrics when it tracks its samples.
+   * iterations of the run (counted from its start, so a resumed run evaluates where an
+   * uninterrupted one would) and at the end: exact metrics when the env is enumerable, and the
+   * env's sample metrics when it tracks its samples. With `checkpoint`, writes a checkpoint as
+   * often as asked; with `signal`, stops after the iteration under way once it is aborted.
    */
   async train(options: TrainOptions = {}): Promise<TrainResult> {
     const iterations = options.iterations ?? this.config.iterations;
     const reporters = options.reporters ?? [];
     const { evalEvery } = this.config;
-    for (const r of reporters) r.onStart?.(iterations);
+    const cp = options.checkpoint;
+    for (const r of reporters) r.onStart?.(iterations, this.iterationCount);
     let finalLoss = NaN;
     let exact: ExactMetrics | null = null;
     let samples: Record<string, number> | null = null;
     let aborted = false;
+    let lastCheckpoint = { iteration: this.iterationCount, seconds: this.trainSeconds };
     for (let done = 1; done <= iterations; done++) {
+      // A step may never leave the microtask queue; yielding lets signals and I/O in.
+      if (options.signal) await new Promise((resolve) => setImmediate(resolve));
       if (options.signal?.aborted) {
         aborted = true;
         break;
@@ -222,11 +308,21 @@ export class Run {
       const record = await this.step();
       finalLoss = record.loss;
       for (const r of reporters) r.onStep?.(record);
-      if ((this.graph || this.tracker) && (done % evalEvery === 0 || done === iterations)) {
+      const last = done === iterations;
+      if ((this.graph || this.tracker) && (this.iterationCount % evalEvery === 0 || last)) {
         if (this.graph) exact = exactMetrics(this.model, this.loss, this.graph);
         if (this.tracker) samples = this.tracker.report();
         const evalRecord = { ...record, ...exact, ...samples };
         for (const r of reporters) await r.onEval?.(evalRecord, samples ?? undefined);
+      }
+      const due =
+        cp &&
+        ((cp.every !== undefined && this.iterationCount - lastCheckpoint.iteration >= cp.every) ||
+          (cp.seconds !== undefined && this.trainSeconds - lastCheckpoint.seconds >= cp.seconds));
+      if (cp && (due || last)) {
+        await this.saveCheckpoint(cp.dir, cp.extra?.() ?? {});
+        cp.afterSave?.();
+        lastCheckpoint = { iteration: this.iterationCount, seconds: this.trainSeconds };
       }
     }
     for (const r of reporters) await r.onEnd?.();
@@ -240,7 +336,61 @@ export class Run {
       exact,
       samples,
       aborted,
+      skipped: this.skippedCount,
     };
+  }
+
+  /** Everything needed to continue this run exactly (see `restore`). */
+  async checkpoint(extra: Record<string, unknown> = {}): Promise<Checkpoint> {
+    return {
+      format: 'gflownet-ts/checkpoint@1',
+      iteration: this.iterationCount,
+      trajectories: this.trajectoryCount,
+      seconds: this.trainSeconds,
+      skipped: this.skippedCount,
+      model: this.model.toJSON(),
+      optimizers: {
+        net: await saveOptimizer(this.optimizer),
+        logZ: await saveOptimizer(this.logZOptimizer),
+      },
+      streams: Object.fromEntries(Object.entries(this.streams).map(([k, r]) => [k, r.getState()])),
+      replay: this.replay?.saveState?.() ?? null,
+      modes: this.modes.saveState(),
+      tracker: this.tracker?.saveState?.() ?? null,
+      extra,
+    };
+  }
+
+  /**
+   * Writes checkpoint.json and model.json into a run directory, each atomically (a kill at any
+   * moment leaves the previous checkpoint loadable).
+   */
+  async saveCheckpoint(dir: string, extra: Record<string, unknown> = {}): Promise<void> {
+    const cp = await this.checkpoint(extra);
+    writeCheckpoint(dir, cp);
+    writeJsonAtomic(`${dir}/${RUN_FILES.model}`, cp.model);
+  }
+
+  /**
+   * Continues from a checkpoint of this run: counters, optimizers, random streams, replay buffer
+   * and trackers. The weights come with the run (`createRun(..., { model: checkpoint.model })`).
+   */
+  async restore(cp: Checkpoint): Promise<void> {
+    this.iterationCount = cp.iteration;
+    this.trajectoryCount = cp.trajectories;
+    this.trainSeconds = cp.seconds;
+    this.skippedCount = cp.skipped ?? 0;
+    await restoreOptimizer(this.optimizer, cp.optimizers.net);
+    await restoreOptimizer(this.logZOptimizer, cp.optimizers.logZ);
+    for (const [name, state] of Object.entries(cp.streams)) {
+      const stream = this.streams[name];
+      if (!stream)
+        throw new UserError(`the checkpoint has a random stream '${name}' this run lacks`);
+      stream.setState(state);
+    }
+    if (cp.replay !== null && this.replay?.loadState) this.replay.loadState(cp.replay);
+    this.modes.loadState(cp.modes);
+    if (cp.tracker !== null && this.tracker?.loadState) this.tracker.loadState(cp.tracker);
   }
 
   /**

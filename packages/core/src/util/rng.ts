@@ -34,6 +34,19 @@ export class Rng {
     return t >>> 0;
   }
 
+  /** The generator's state, to save in a checkpoint. */
+  getState(): [number, number, number, number] {
+    return [this.a, this.b, this.c, this.d];
+  }
+
+  /** Continues exactly where a saved state left off. */
+  setState(state: readonly number[]): void {
+    if (state.length !== 4 || !state.every(Number.isInteger)) {
+      throw new Error(`Rng.setState: expected 4 integers, got ${JSON.stringify(state)}`);
+    }
+    [this.a, this.b, this.c, this.d] = state.map((x) => x | 0) as [number, number, number, number];
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     return this.uint32() / 4294967296;

@@ -1,0 +1,374 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readCheckpoint, readRunConfig, readRunModel } from '@gflownet/core';
+
+// Durable runs: checkpoints, exact resume, interruptions, kills and non-finite values, through
+// the built CLI.
+const ROOT = resolve(import.meta.dirname, '../../..');
+const GFN = join(ROOT, 'packages/cli/bin/gfn.js');
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gfn-durable-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function gfn(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [GFN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+type Rec = Record<string, unknown>;
+function metrics(run: string): { steps: Rec[]; evals: Map<number, Rec> } {
+  const records = readFileSync(join(dir, run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Rec)
+    .map(({ seconds: _seconds, ...r }) => r);
+  return {
+    steps: records.filter((r) => r['kind'] === 'step'),
+    evals: new Map(
+      records.filter((r) => r['kind'] === 'eval').map((r) => [r['iteration'] as number, r]),
+    ),
+  };
+}
+
+function expectSameRun(a: string, b: string, iterations: number): void {
+  const ma = metrics(a);
+  const mb = metrics(b);
+  expect(mb.steps).toHaveLength(iterations);
+  expect(mb.steps).toEqual(ma.steps);
+  for (const [iteration, record] of ma.evals) {
+    if (mb.evals.has(iteration)) expect(mb.evals.get(iteration)).toEqual(record);
+  }
+  const summary = (run: string) => {
+    const s = JSON.parse(readFileSync(join(dir, run, 'summary.json'), 'utf8')) as Rec;
+    delete s['seconds'];
+    delete s['iterations_per_second'];
+    return s;
+  };
+  expect(summary(b)).toEqual(summary(a));
+}
+
+const GRID = [
+  '--env',
+  'hypergrid',
+  '--ndim',
+  '2',
+  '--height',
+  '6',
+  '--batch-size',
+  '16',
+  '--eval-every',
+  '10',
+  '--eval-samples',
+  '500',
+  '--hidden',
+  '64,64',
+  '--quiet',
+];
+
+describe('exact resume', () => {
+  it('N iterations, then resumed to 2N, equal 2N straight: TB with a replay buffer', () => {
+    const replay = ['--replay', 'prioritized:capacity=40', '--replay-share', '0.25'];
+    const straight = gfn('train', ...GRID, ...replay, '--iterations', '60', '--out', 'straight');
+    expect(straight.code).toBe(0);
+    const half = gfn('train', ...GRID, ...replay, '--iterations', '30', '--out', 'halves');
+    expect(half.code).toBe(0);
+    const rest = gfn('train', '--resume', 'halves', '--iterations', '60', '--quiet');
+    expect(rest.stderr).toContain('resuming halves at iteration 30 of 60');
+    expect(rest.code).toBe(0);
+    expectSameRun('straight', 'halves', 60);
+    expect(readRunConfig(join(dir, 'halves')).iterations).toBe(60);
+  });
+
+  it('molecules: the sample tracker continues where it stopped', () => {
+    // By package name: the test's folder is no project that lists the molecule package.
+    const mol = [
+      '--env',
+      '@gflownet/env-molecule',
+      '--batch-size',
+      '4',
+      '--hidden',
+      '32',
+      '--eval-every',
+      '2',
+      '--quiet',
+    ];
+    expect(gfn('train', ...mol, '--iterations', '6', '--out', 'mol-straight').code).toBe(0);
+    expect(gfn('train', ...mol, '--iterations', '3', '--out', 'mol-halves').code).toBe(0);
+    const rest = gfn('train', '--resume', 'mol-halves', '--iterations', '6', '--quiet');
+    expect(rest.code).toBe(0);
+    expectSameRun('mol-straight', 'mol-halves', 6);
+    expect(metrics('mol-halves').evals.get(6)?.['molecules']).toBe(24);
+  }, 300_000);
+
+  it('refuses to change the config of a run being resumed, or to resume a finished one', () => {
+    const changed = gfn('train', '--resume', 'straight', '--lr', '0.1', '--iterations', '80');
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain('--lr cannot change');
+    const done = gfn('train', '--resume', 'straight');
+    expect(done.code).toBe(2);
+    expect(done.stderr).toContain('is at iteration 60 already');
+  });
+});
+
+/** Starts training in the background; resolves when it has written its first checkpoint. */
+async function startTraining(out: string, extra: string[] = []): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      GFN,
+      'train',
+      ...GRID,
+      '--iterations',
+      '100000',
+      '--checkpoint-every',
+      '5',
+      '--out',
+      out,
+      ...extra,
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(join(dir, out, 'checkpoint.json'))) {
+    if (Date.now() > deadline) throw new Error('no checkpoint within a minute');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return child;
+}
+
+function finished(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((r) => child.on('close', (code) => r({ code, stderr })));
+}
+
+describe('interruptions', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s saves the run, says how to resume, and exits %i', async (signal, exit) => {
+    const out = `sig-${signal}`;
+    const child = await startTraining(out);
+    const done = finished(child);
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill(signal);
+    const { code, stderr } = await done;
+    expect(code).toBe(exit);
+    expect(stderr).toContain(`the run is saved in ${join(dir, out)}`);
+    expect(stderr).toContain(`resume it with: gfn train --resume ${join(dir, out)}`);
+    const cp = readCheckpoint(join(dir, out));
+    expect(cp.iteration).toBeGreaterThan(0);
+    expect(metrics(out).steps).toHaveLength(cp.iteration);
+    const more = gfn('train', '--resume', out, '--iterations', String(cp.iteration + 3), '--quiet');
+    expect(more.code).toBe(0);
+    expect(metrics(out).steps).toHaveLength(cp.iteration + 3);
+  });
+
+  it('a second Ctrl-C exits at once', async () => {
+    const child = await startTraining('twice');
+    const done = finished(child);
+    child.kill('SIGINT');
+    child.kill('SIGINT');
+    const { code } = await done;
+    expect(code).toBe(130);
+    expect(() => readCheckpoint(join(dir, 'twice'))).not.toThrow();
+  });
+
+  it('SIGKILL at 24 random moments, checkpoint writes included, always leaves a run that loads and resumes', async () => {
+    // A checkpoint every few iterations (every one after the first kill), so that many kills
+    // land during a write.
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const out = 'killed';
+    for (let k = 0; k < 24; k++) {
+      const child =
+        k === 0
+          ? await startTraining(out)
+          : spawn(
+              process.execPath,
+              [
+                GFN,
+                'train',
+                '--resume',
+                out,
+                '--iterations',
+                '100000',
+                '--checkpoint-every',
+                '1',
+                '--quiet',
+              ],
+              { cwd: dir, stdio: 'ignore' },
+            );
+      const done = new Promise((r) => child.on('close', r));
+      await new Promise((r) => setTimeout(r, 900 + random() * 1500));
+      child.kill('SIGKILL');
+      await done;
+      const cp = readCheckpoint(join(dir, out));
+      expect(readRunModel(join(dir, out)).format).toBe('gflownet-ts/model@1');
+      expect(metrics(out).steps.length).toBeGreaterThanOrEqual(cp.iteration);
+    }
+    const cp = readCheckpoint(join(dir, out));
+    const resumed = gfn(
+      'train',
+      '--resume',
+      out,
+      '--iterations',
+      String(cp.iteration + 2),
+      '--quiet',
+    );
+    expect(resumed.code).toBe(0);
+    expect(metrics(out).steps).toHaveLength(cp.iteration + 2);
+    expect(readFileSync(join(dir, out, 'summary.json'), 'utf8')).toContain('l1_exact');
+  }, 240_000);
+});
+
+describe('non-finite values', () => {
+  // An env whose reward is NaN at one state, and an objective whose gradient is NaN with a
+  // finite loss (d sqrt(x)/dx at 0, times 0).
+  const plugin = () => {
+    const file = join(dir, 'nan-plugin.mjs');
+    writeFileSync(
+      file,
+      `import { ContainerModule, EnvFactory, LossPlugin } from '@gflownet/core';
+import { TrajectoryBalance } from '@gflownet/core/losses';
+import { HypergridEnv, testHypergridFactory } from '@gflownet/core/testing';
+import * as tf from '@gflownet/core/tf';
+class NanReward extends HypergridEnv {
+  // Not enumerated: the NaN is met while training, not when the state graph is built.
+  enumerable = false;
+  logReward(states, n) {
+    const out = super.logReward(states, n);
+    for (let i = 0; i < n; i++) if (states[i * 2] === 2 && states[i * 2 + 1] === 3) out[i] = NaN;
+    return out;
+  }
+}
+class NanGradient extends TrajectoryBalance {
+  name = 'nan-grad';
+  compute(x, model) {
+    const kink = tf.mul(0, tf.sqrt(tf.sub(model.logZ, model.logZ)));
+    return tf.add(super.compute(x, model), kink);
+  }
+}
+export default new ContainerModule(({ bind }) => {
+  bind(EnvFactory).toConstantValue({
+    ...testHypergridFactory,
+    name: 'nan-reward',
+    create: (p) => new NanReward({ ndim: p.ndim, height: p.height }),
+  });
+  bind(LossPlugin).toConstantValue({
+    name: 'nan-grad',
+    description: 'TB with a NaN gradient of log Z',
+    create: (o) => new NanGradient(o),
+  });
+});
+`,
+    );
+    return file;
+  };
+  const small = ['--height', '5', '--batch-size', '8', '--hidden', '16', '--quiet'];
+
+  it('a NaN reward stops the run (naming the iteration and state), or is skipped', () => {
+    const file = plugin();
+    const stop = gfn(
+      'train',
+      '--env',
+      'nan-reward',
+      '--plugin',
+      file,
+      ...small,
+      '--iterations',
+      '40',
+      '--out',
+      'nan-stop',
+    );
+    expect(stop.code).toBe(2);
+    expect(stop.stderr).toMatch(
+      /iteration \d+: env 'hypergrid': the reward of state \[2, 3\] is NaN/,
+    );
+    expect(stop.stderr).not.toMatch(/\n\s+at /);
+    const skip = gfn(
+      'train',
+      '--env',
+      'nan-reward',
+      '--plugin',
+      file,
+      ...small,
+      '--iterations',
+      '40',
+      '--on-nan',
+      'skip',
+      '--out',
+      'nan-skip',
+    );
+    expect(skip.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'nan-skip/summary.json'), 'utf8')) as Rec;
+    expect(summary['skipped_iterations']).toBeGreaterThan(0);
+    expect(summary['skipped_iterations']).toBeLessThan(40);
+    expect(summary['modes_found']).toEqual(expect.any(Number));
+  });
+
+  it('a NaN gradient stops the run (naming the parameter) with the last checkpoint kept, or is skipped', () => {
+    const file = plugin();
+    const stop = gfn(
+      'train',
+      '--plugin',
+      file,
+      '--loss',
+      'nan-grad',
+      ...small,
+      '--iterations',
+      '5',
+      '--out',
+      'grad-stop',
+    );
+    expect(stop.code).toBe(2);
+    expect(stop.stderr).toContain('iteration 1: the gradient of log Z is not finite');
+    const skip = gfn(
+      'train',
+      '--plugin',
+      file,
+      '--loss',
+      'nan-grad',
+      ...small,
+      '--iterations',
+      '5',
+      '--on-nan',
+      'skip',
+      '--out',
+      'grad-skip',
+    );
+    expect(skip.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'grad-skip/summary.json'), 'utf8')) as Rec;
+    expect(summary['skipped_iterations']).toBe(5);
+  });
+
+  it('refuses to open a run whose weights are not finite', () => {
+    expect(gfn('train', ...GRID, '--iterations', '2', '--out', 'poisoned').code).toBe(0);
+    const path = join(dir, 'poisoned/model.json');
+    const model = JSON.parse(readFileSync(path, 'utf8')) as { logZ: number | null };
+    model.logZ = null;
+    writeFileSync(path, JSON.stringify(model));
+    const bad = gfn('sample', '--run', 'poisoned', '-n', '3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('holds no gflownet-ts model');
+    const weights = JSON.parse(readFileSync(join(dir, 'straight/model.json'), 'utf8')) as {
+      estimator: { weights: { data: string }[] };
+    };
+    // All bits set: every float32 of the first weight matrix is a NaN.
+    const first = weights.estimator.weights[0]!;
+    first.data = Buffer.from(first.data, 'base64').fill(0xff).toString('base64');
+    writeFileSync(path, JSON.stringify({ ...weights, logZ: 0 }));
+    const diverged = gfn('eval', '--run', 'poisoned', '--samples', '10');
+    expect(diverged.code).toBe(2);
+    expect(diverged.stderr).toContain('holds weights that are not finite');
+  });
+});
