@@ -85,7 +85,11 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
   );
   const plugins = await loadModules((values['plugin'] as string[] | undefined) ?? []);
   const externs = Object.fromEntries(specExterns(plugins).map((x) => [x.name, x.fn]));
-  const source = readFileSync(path, 'utf8');
+  const bytes = readFileSync(path);
+  if (bytes.subarray(0, 8192).includes(0)) {
+    throw new UserError(`gfn check: '${file}' is not a text file (a .gfn spec is text)`);
+  }
+  const source = bytes.toString('utf8');
   const { EnvClass, diagnostics } = compileSpec(source, { file, externs });
   if (diagnostics.length > 0)
     process.stderr.write(`${formatDiagnostics(diagnostics, source, file)}\n`);

@@ -152,6 +152,7 @@ export function specExterns(
 export function specPath(file: string): string {
   const path = resolve(file);
   if (!existsSync(path)) throw new UserError(`spec file '${file}' does not exist`);
+  if (statSync(path).isDirectory()) throw new UserError(`spec file '${file}' is a directory`);
   return path;
 }
 

@@ -1,7 +1,8 @@
 import { type BackendInfo, type Run, UserError, loadRun, readRunConfig } from '@gflownet/core';
 import { loadRunModules } from './discover.js';
 import type { FlagValue } from './flags.js';
-import { startBackend } from './setup.js';
+import { runInputs } from './inputs.js';
+import { info, startBackend } from './setup.js';
 
 /**
  * Opens a run directory with the modules its config.json names, when they are safe to load (see
@@ -13,7 +14,8 @@ export async function openRunDir(
   trust = false,
 ): Promise<Run> {
   const config = readRunConfig(dir);
-  return loadRun(dir, await loadRunModules(config.modules, plugins, trust));
+  const { modules, envParams } = runInputs(dir, config, info);
+  return loadRun(dir, await loadRunModules(modules, plugins, trust), { envParams });
 }
 
 /** For commands with RUN_DIR_FLAGS: checks --run, starts the backend and opens the run. */

@@ -52,6 +52,19 @@ export function reportHelp(): string {
 
 type Record_ = Record<string, unknown>;
 
+function readSummary(path: string): Record_ {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${path} is not valid JSON (${err instanceof Error ? err.message : err})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UserError(`${path} must hold a JSON object`);
+  }
+  return parsed as Record_;
+}
+
 function readJsonl(path: string): Record_[] {
   if (!existsSync(path)) throw new UserError(`'${dirname(path)}' has no ${basename(path)}`);
   return readFileSync(path, 'utf8')
@@ -286,9 +299,7 @@ export async function reportCommand(argv: readonly string[]): Promise<void> {
   const svgDir = join(dirname(out), 'report');
   const records = readJsonl(join(dir, RUN_FILES.metrics));
   const summaryPath = join(dir, RUN_FILES.summary);
-  const summary = existsSync(summaryPath)
-    ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as Record_)
-    : null;
+  const summary = existsSync(summaryPath) ? readSummary(summaryPath) : null;
   const figures = learningCurves(records);
   await startBackend(values['backend'] as string);
   const run = await openRunDir(

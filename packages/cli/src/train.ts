@@ -34,6 +34,7 @@ import {
   paramPairs,
   parseFlags,
 } from './flags.js';
+import { absoluteInputParams, keepInputs, runInputs } from './inputs.js';
 import { ProgressBar } from './progress.js';
 import { type RunDirTarget, newRunDir } from './run-dir.js';
 import { info, startBackend } from './setup.js';
@@ -268,9 +269,13 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
   let iterations: number;
   if (resume !== undefined) {
     const saved = readRunConfig(resume);
-    const modules = await loadRunModules(saved.modules, pluginSpecs, values['trust'] === true);
+    const kept = runInputs(resume, saved, info);
+    const modules = await loadRunModules(kept.modules, pluginSpecs, values['trust'] === true);
     const total = given.has('iterations') ? (values['iterations'] as number) : saved.iterations;
-    const resumed = await resumeRun(resume, modules, { iterations: total });
+    const resumed = await resumeRun(resume, modules, {
+      iterations: total,
+      envParams: kept.envParams,
+    });
     run = resumed.run;
     const bytes = resumed.checkpoint.extra['metricsBytes'];
     metricsFrom = typeof bytes === 'number' ? bytes : undefined;
@@ -289,10 +294,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
     const env = await resolveEnv(values['env'] as string, pluginSpecs);
     // The env's module comes first; a --plugin module that provides the env is loaded once.
     const plugins = (await loadModules(pluginSpecs)).filter((p) => p.module !== env.module);
-    checkEnvParams(env, envParams);
+    const factory = checkEnvParams(env, envParams);
     const config: Partial<RunConfig> & Pick<RunConfig, 'env'> = {
       env: env.name,
-      envParams,
+      envParams: absoluteInputParams(factory, envParams),
       backend: backend.name,
     };
     for (const field of RUN_CONFIG_FIELDS) {
@@ -306,6 +311,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
       values['force'] === true,
       defaultRunName(run.config),
     );
+    run.inputs = keepInputs(target.current, factory, run.envParams, run.modules);
     run.save(target.current);
     iterations = run.config.iterations;
   }
@@ -413,7 +419,7 @@ function interruptions(): { signal: AbortSignal; exitCode: () => number; dispose
  * Flags that are neither gfn train's nor the env's: a typo is reported as an unknown flag with a
  * suggestion, not as an env parameter the env lacks.
  */
-function checkEnvParams(env: ResolvedEnv, envParams: Record<string, unknown>): void {
+function checkEnvParams(env: ResolvedEnv, envParams: Record<string, unknown>): EnvFactory {
   const factory = PluginRegistry.load([{ module: env.module, from: env.from }]).envFactory(
     env.name,
   );
@@ -426,6 +432,7 @@ function checkEnvParams(env: ResolvedEnv, envParams: Record<string, unknown>): v
         `and env '${env.name}' has no such parameter (its parameters: ${listNames(params) || 'none'})`,
     );
   }
+  return factory;
 }
 
 /** Flags that would change a run being resumed are refused: the run keeps its config. */

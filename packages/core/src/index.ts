@@ -37,7 +37,13 @@ export { Rng } from './util/rng.js';
 
 // Runs.
 export { RUN_CONFIG_FIELDS, RUN_DEFAULTS, type RunConfig, resolveRunConfig } from './run/config.js';
-export { type CreateRunOptions, createRun, loadRun, resumeRun } from './run/create-run.js';
+export {
+  type CreateRunOptions,
+  type OpenRunOptions,
+  createRun,
+  loadRun,
+  resumeRun,
+} from './run/create-run.js';
 export { type Checkpoint, readCheckpoint } from './run/checkpoint.js';
 export {
   type EvaluateOptions,
@@ -52,6 +58,7 @@ export type { Reporter, StepRecord } from './run/reporter.js';
 export { type JsonlOptions, JsonlReporter } from './run/jsonl.js';
 export {
   RUN_FILES,
+  type RunInput,
   type SavedRunConfig,
   readRunConfig,
   readRunModel,

@@ -65,6 +65,7 @@ export function moleculeParams(rewards: readonly string[]): ParamSpec[] {
       name: 'vocab',
       type: 'string',
       default: '',
+      input: 'file',
       description:
         'fragments mode: vocabulary file (one SMILES with * attachment points per line; default: the built-in one)',
     },
@@ -110,6 +111,7 @@ export function moleculeParams(rewards: readonly string[]): ParamSpec[] {
       name: 'proxy',
       type: 'string',
       default: '',
+      input: 'dir',
       description: 'proxy reward: model directory from gfn molecule train-proxy',
     },
   ];

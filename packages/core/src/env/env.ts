@@ -143,6 +143,11 @@ export interface TextParamSpec {
   type: 'choice' | 'string';
   default: string;
   choices?: readonly string[];
+  /**
+   * The value names an input file or directory (a vocabulary, a model): the CLI keeps a copy in
+   * the run directory, so the run does not depend on the path or on later edits.
+   */
+  input?: 'file' | 'dir';
   description: string;
 }
 

@@ -1,7 +1,7 @@
 import type { ContainerModule } from 'inversify';
 import type { DiscreteEnv } from '../env/env.js';
 import { resolveEnvParams } from '../env/params.js';
-import { GfnInternalError } from '../errors.js';
+import { GfnInternalError, UserError } from '../errors.js';
 import { LossPlugin, type Loss } from '../losses/loss.js';
 import { PenaltyPlugin } from '../losses/penalty.js';
 import { buildStateGraph } from '../metrics/state-graph.js';
@@ -17,13 +17,21 @@ import { Rng } from '../util/rng.js';
 import { type RunConfig, resolveRunConfig } from './config.js';
 import { Run } from './run.js';
 import { type Checkpoint, readCheckpoint } from './checkpoint.js';
-import { readRunConfig, readRunDir } from './run-dir.js';
+import { type RunInput, readRunConfig, readRunDir } from './run-dir.js';
 
 export interface CreateRunOptions {
   /** Start from saved weights and log Z instead of a fresh initialisation. */
   model?: SerializedModel;
   /** Where the modules came from, saved with the run so that it can be opened again. */
   modules?: string[];
+  /** Input files the run keeps copies of. */
+  inputs?: Record<string, RunInput>;
+}
+
+/** What may differ from the saved config when a run is opened again. */
+export interface OpenRunOptions {
+  /** Env parameters to use instead of the saved ones (e.g. paths to the run's input copies). */
+  envParams?: Record<string, string | number>;
 }
 
 /**
@@ -100,6 +108,7 @@ export async function createRun(
     graph,
     modules: options.modules ?? [],
     streams,
+    ...(options.inputs ? { inputs: options.inputs } : {}),
   });
 }
 
@@ -111,9 +120,14 @@ export async function createRun(
 export async function loadRun(
   dir: string,
   modules: readonly (ContainerModule | PluginModule)[],
+  options: OpenRunOptions = {},
 ): Promise<Run> {
   const { config, model } = readRunDir(dir);
-  return createRun(config, modules, { model, modules: config.modules });
+  return createRun({ ...config, envParams: options.envParams ?? config.envParams }, modules, {
+    model,
+    modules: config.modules,
+    ...(config.inputs ? { inputs: config.inputs } : {}),
+  });
 }
 
 /**
@@ -124,15 +138,20 @@ export async function loadRun(
 export async function resumeRun(
   dir: string,
   modules: readonly (ContainerModule | PluginModule)[],
-  options: { iterations?: number } = {},
+  options: OpenRunOptions & { iterations?: number } = {},
 ): Promise<{ run: Run; checkpoint: Checkpoint }> {
   const saved = readRunConfig(dir);
   const checkpoint = readCheckpoint(dir);
   // A new total number of iterations is the one setting a resumed run may change.
-  const config = { ...saved, iterations: options.iterations ?? saved.iterations };
+  const config = {
+    ...saved,
+    iterations: options.iterations ?? saved.iterations,
+    envParams: options.envParams ?? saved.envParams,
+  };
   const run = await createRun(config, modules, {
     model: checkpoint.model,
     modules: config.modules,
+    ...(saved.inputs ? { inputs: saved.inputs } : {}),
   });
   await run.restore(checkpoint);
   return { run, checkpoint };
@@ -154,18 +173,37 @@ function newModel(env: DiscreteEnv, loss: Loss, config: RunConfig): PolicyModel 
   return new PolicyModel(env, estimator, loss.heads, 0, backward);
 }
 
+/**
+ * A saved model on this run's env. Weights saved for another env (or another network shape)
+ * are refused with a message, not fed to the network.
+ */
 function loadModel(env: DiscreteEnv, saved: SerializedModel): PolicyModel {
   if (saved.format !== 'gflownet-ts/model@1' || saved.estimator.type !== 'mlp') {
-    throw new GfnInternalError('checkpoint', `unsupported model format '${saved.format}'`);
+    throw new UserError(`unsupported model format '${saved.format}'`);
   }
-  const backward = saved.backwardEstimator
-    ? MlpEstimator.fromJSON(env, saved.backwardEstimator)
-    : undefined;
-  return new PolicyModel(
-    env,
-    MlpEstimator.fromJSON(env, saved.estimator),
-    saved.heads,
-    saved.logZ,
-    backward,
-  );
+  const want = PolicyModel.outputWidth(env, saved.heads);
+  const first = saved.estimator.weights[0];
+  const outDim = (saved.estimator.config as { outDim?: number }).outDim;
+  if (first?.shape[0] !== env.featureDim || outDim !== want) {
+    throw new UserError(
+      `the saved model does not fit env '${env.name}' (it takes ${first?.shape[0]} features and ` +
+        `gives ${outDim} outputs; the env needs ${env.featureDim} and ${want}): ` +
+        'model.json belongs to another run',
+    );
+  }
+  try {
+    const backward = saved.backwardEstimator
+      ? MlpEstimator.fromJSON(env, saved.backwardEstimator)
+      : undefined;
+    return new PolicyModel(
+      env,
+      MlpEstimator.fromJSON(env, saved.estimator),
+      saved.heads,
+      saved.logZ,
+      backward,
+    );
+  } catch (err) {
+    if (!(err instanceof GfnInternalError)) throw err;
+    throw new UserError(`the saved model does not fit this run: ${err.message}`);
+  }
 }

@@ -19,6 +19,18 @@ import type { RunConfig } from './config.js';
 export interface SavedRunConfig extends RunConfig {
   /** Where the modules came from: the env's first, then extra plugins. */
   modules: string[];
+  /**
+   * Input files the run depends on (spec sources, env parameters that name files), copied into
+   * the run directory: where each came from, its content hash, and the copy's path in the run.
+   */
+  inputs?: Record<string, RunInput>;
+}
+
+export interface RunInput {
+  source: string;
+  sha256: string;
+  /** Relative to the run directory. */
+  copy: string;
 }
 
 export const RUN_FILES = {

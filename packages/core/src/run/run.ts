@@ -21,7 +21,13 @@ import type { RunConfig } from './config.js';
 import type { Rng } from '../util/rng.js';
 import { type Checkpoint, restoreOptimizer, saveOptimizer, writeCheckpoint } from './checkpoint.js';
 import type { Reporter, StepRecord } from './reporter.js';
-import { RUN_FILES, type SavedRunConfig, writeJsonAtomic, writeRunDir } from './run-dir.js';
+import {
+  RUN_FILES,
+  type RunInput,
+  type SavedRunConfig,
+  writeJsonAtomic,
+  writeRunDir,
+} from './run-dir.js';
 
 export interface TrainOptions {
   /** Iterations to run now (default: the config's). */
@@ -107,6 +113,8 @@ export interface RunParts {
   modules: string[];
   /** The run's random streams by name, saved in checkpoints. */
   streams?: Record<string, Rng>;
+  /** Input files the run keeps copies of (saved with it). */
+  inputs?: Record<string, RunInput>;
 }
 
 /**
@@ -128,6 +136,8 @@ export class Run {
   readonly model: PolicyModel;
   readonly graph: StateGraph | null;
   readonly modules: string[];
+  /** Input files kept with the run (set by whoever copies them into the run directory). */
+  inputs: Record<string, RunInput>;
   readonly modes: ModeTracker;
   readonly tracker: SampleTracker | null;
   private readonly streams: Record<string, Rng>;
@@ -150,6 +160,7 @@ export class Run {
     this.graph = parts.graph;
     this.modules = parts.modules;
     this.streams = parts.streams ?? {};
+    this.inputs = parts.inputs ?? {};
     // PyTorch's Adam constants (tfjs defaults epsilon to 1e-7), so runs compare with torchgfn's.
     this.optimizer = tf.train.adam(this.config.lr, 0.9, 0.999, 1e-8);
     this.logZOptimizer = tf.train.adam(this.config.lrLogZ, 0.9, 0.999, 1e-8);
@@ -444,6 +455,7 @@ export class Run {
       ...this.config,
       envParams: this.envParams,
       modules: this.modules,
+      inputs: this.inputs,
     };
     writeRunDir(dir, saved, this.model.toJSON());
   }
