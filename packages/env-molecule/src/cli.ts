@@ -8,7 +8,7 @@ import {
   initBackend,
 } from '@gflownet/core';
 import { QedCalculator } from './chem/qed.js';
-import { canonicalSmiles, loadRDKit } from './chem/rdkit.js';
+import { canonicalSmiles, loadRDKit, reloadRDKit } from './chem/rdkit.js';
 import { drawGrid } from './draw.js';
 import { saveProxy, trainProxy } from './proxy.js';
 import {
@@ -171,16 +171,33 @@ export const MOLECULE_COMMANDS: readonly CommandContribution[] = Object.entries(
   }),
 );
 
+/**
+ * Scores each line. Should RDKit fault on one (its WASM instance is then unusable), that line is
+ * reported, RDKit is re-instantiated and the rest are scored by the new instance.
+ */
 async function* scoredLines(file: string): AsyncGenerator<ScoreRow> {
-  const rdkit = await loadRDKit();
-  const qed = new QedCalculator(rdkit);
+  let rdkit = await loadRDKit();
+  let qed = new QedCalculator(rdkit);
   try {
     const input = file === '-' ? process.stdin : createReadStream(file, 'utf8');
+    let n = 0;
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      yield scoreSmiles(rdkit, qed, line);
+      n += 1;
+      const row = scoreSmiles(rdkit, qed, line);
+      if (row.fault) {
+        process.stderr.write(`${file}:${n}: RDKit faulted on this line; restarting it\n`);
+        rdkit = await reloadRDKit();
+        qed = new QedCalculator(rdkit);
+        delete row.fault;
+      }
+      yield row;
     }
   } finally {
-    qed.dispose();
+    try {
+      qed.dispose();
+    } catch {
+      // an instance that faulted cannot free its memory; it is dropped whole
+    }
   }
 }
 

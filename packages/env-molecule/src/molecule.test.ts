@@ -7,7 +7,7 @@ import { QedCalculator } from './chem/qed.js';
 import { type RDKit, loadRDKit, withMol } from './chem/rdkit.js';
 import { ModeCounter, summarizeSamples, topKMean } from './metrics.js';
 import { LogPScorer, shapedLogReward } from './rewards.js';
-import { MAX_SMILES_ATOMS, scoreSmiles } from './score.js';
+import { MAX_SMILES_ATOMS, isWasmFault, scoreSmiles } from './score.js';
 
 interface Reference {
   molecules: { smiles: string; qed: number; properties: { MW: number; ALOGP: number } }[];
@@ -105,15 +105,18 @@ describe('gfn molecule score', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gfn-score-'));
     try {
       const file = join(dir, 'in.smi');
-      writeFileSync(file, ['CCO', '', 'not-a-smiles', 'C'.repeat(1500), 'c1ccccc1', ''].join('\n'));
+      // 600 dummy atoms faulted RDKit's WASM build, and every later line came out invalid.
+      const lines = ['CCO', '', 'not-a-smiles', 'C'.repeat(1500), '*'.repeat(600), 'c1ccccc1', ''];
+      writeFileSync(file, lines.join('\n'));
       const r = spawnSync(process.execPath, [GFN, 'molecule', 'score', file], { encoding: 'utf8' });
       expect(r.status).toBe(0);
       const rows = r.stdout
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(rows.map((x) => x['valid'])).toEqual([true, false, false, false, true]);
-      expect(rows[4]).toMatchObject({ canonical: 'c1ccccc1', heavy_atoms: 6 });
+      expect(rows.map((x) => x['valid'])).toEqual([true, false, false, false, false, true]);
+      expect(rows[4]!['error']).toContain('molecule too large: 600 atoms');
+      expect(rows[5]).toMatchObject({ canonical: 'c1ccccc1', heavy_atoms: 6 });
       const missing = spawnSync(process.execPath, [GFN, 'molecule', 'score', join(dir, 'nope')], {
         encoding: 'utf8',
       });
@@ -122,5 +125,24 @@ describe('gfn molecule score', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('an RDKit fault', () => {
+  it('is told apart from a bad SMILES, so that the caller replaces the WASM instance', async () => {
+    const rdkit = await loadRDKit();
+    const qed = new QedCalculator(rdkit);
+    const wasm = (globalThis as unknown as { WebAssembly: { RuntimeError: ErrorConstructor } })
+      .WebAssembly;
+    const trapping = {
+      ...rdkit,
+      get_mol: () => {
+        throw new wasm.RuntimeError('unreachable');
+      },
+    } as unknown as RDKit;
+    expect(scoreSmiles(trapping, qed, 'CCO')).toMatchObject({ valid: false, fault: true });
+    expect(scoreSmiles(rdkit, qed, 'C1CC')).not.toHaveProperty('fault');
+    expect(isWasmFault(new Error('x'))).toBe(false);
+    qed.dispose();
   });
 });

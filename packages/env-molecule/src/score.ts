@@ -11,7 +11,8 @@ export const MAX_SMILES_ATOMS = 300;
 
 /** Atoms written in a SMILES (bracket atoms, organic-subset symbols, aromatic symbols). */
 export function countSmilesAtoms(smiles: string): number {
-  return smiles.match(/\[[^\]]*\]|Br|Cl|[BCNOPSFI]|[bcnops]/g)?.length ?? 0;
+  // Dummy atoms ('*') count: a long run of them is what faults RDKit's WASM build.
+  return smiles.match(/\[[^\]]*\]|Br|Cl|[BCNOPSFI]|[bcnops]|\*/g)?.length ?? 0;
 }
 
 export interface ScoreRow {
@@ -23,6 +24,8 @@ export interface ScoreRow {
   mw: number | null;
   heavy_atoms: number | null;
   error?: string;
+  /** Set when RDKit itself faulted on this input: its WASM instance must be replaced. */
+  fault?: true;
 }
 
 /**
@@ -64,6 +67,16 @@ export function scoreSmiles(rdkit: RDKit, qed: QedCalculator, line: string): Sco
       };
     });
   } catch (err) {
+    if (isWasmFault(err)) return { ...invalid('RDKit faulted on this input'), fault: true };
     return invalid(`RDKit failed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** An exception or trap from inside a WebAssembly module (RDKit's state is then undefined). */
+export function isWasmFault(err: unknown): boolean {
+  const wasm =
+    (globalThis as unknown as { WebAssembly?: Record<string, unknown> }).WebAssembly ?? {};
+  return Object.values({ e: wasm['Exception'], r: wasm['RuntimeError'] }).some(
+    (type) => typeof type === 'function' && err instanceof (type as new () => unknown),
+  );
 }

@@ -22,6 +22,15 @@ export function loadRDKit(): Promise<RDKit> {
 }
 
 /**
+ * A new RDKit instance in place of one that faulted (a WASM trap or exception leaves its memory
+ * in an unknown state); later `loadRDKit` calls get the new one.
+ */
+export function reloadRDKit(): Promise<RDKit> {
+  loading = undefined;
+  return loadRDKit();
+}
+
+/**
  * Parses a SMILES (or molblock) and runs `fn` on the molecule, deleting it afterwards: every
  * RDKit molecule lives in WASM memory and is never collected. `fn` gets null when RDKit cannot
  * parse or sanitize the input.
