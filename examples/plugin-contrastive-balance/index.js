@@ -21,7 +21,7 @@ export class ContrastiveBalance extends TrajectoryLevelLoss {
   lastLogZ = 0;
 
   compute(x, model) {
-    const delta = tf.sub(trajectoryLogRatio(model, x, x.indicator), tf.tensor1d(x.logRewards));
+    const delta = tf.sub(trajectoryLogRatio(model, x), tf.tensor1d(x.logRewards));
     this.lastLogZ = -tf.mean(delta).dataSync()[0];
     const half = Math.floor(x.b / 2);
     if (half === 0) return tf.scalar(0);

@@ -13,7 +13,7 @@ export {
   backwardLogProbs,
   forwardLogProbs,
   prepareTransitions,
-  trajectoryIndicator,
+  trajectoryRows,
   trajectoryLogRatio,
 } from './transitions.js';
 export { type TrajectoryArrays, TrajectoryLevelLoss } from './trajectory-loss.js';

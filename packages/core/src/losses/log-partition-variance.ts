@@ -19,7 +19,7 @@ export class LogPartitionVariance extends TrajectoryLevelLoss {
   private lastLogZ = 0;
 
   compute(x: TrajectoryArrays, model: PolicyModel): tf.Scalar {
-    const zeta = tf.sub(tf.tensor1d(x.logRewards), trajectoryLogRatio(model, x, x.indicator)); // [B]
+    const zeta = tf.sub(tf.tensor1d(x.logRewards), trajectoryLogRatio(model, x)); // [B]
     const mean = tf.mean(zeta);
     this.lastLogZ = mean.dataSync()[0]!;
     return tf.mean(this.penalty.apply(tf.sub(zeta, mean)));

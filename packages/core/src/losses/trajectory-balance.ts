@@ -17,7 +17,7 @@ export class TrajectoryBalance extends TrajectoryLevelLoss {
   readonly usesLogZ = true;
 
   compute(x: TrajectoryArrays, model: PolicyModel): tf.Scalar {
-    const perTraj = trajectoryLogRatio(model, x, x.indicator); // [B]
+    const perTraj = trajectoryLogRatio(model, x); // [B]
     const residual = tf.sub(tf.add(perTraj, model.logZ), tf.tensor1d(x.logRewards)); // [B]
     return tf.mean(this.penalty.apply(residual));
   }

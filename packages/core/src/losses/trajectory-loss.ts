@@ -1,15 +1,16 @@
 import type { Trajectories } from '../samplers/trajectories.js';
 import { type LossOptions, ResidualLoss } from './loss.js';
-import { type TransitionArrays, prepareTransitions, trajectoryIndicator } from './transitions.js';
+import { type TransitionArrays, prepareTransitions, trajectoryRows } from './transitions.js';
 
 export interface TrajectoryArrays extends TransitionArrays {
-  /** Row-to-trajectory indicator, for trajectoryLogRatio. */
-  indicator: Float32Array; // [B * N]
+  /** Each trajectory's rows, padded to `width` (see trajectoryRows), for trajectoryLogRatio. */
+  rows: Int32Array; // [B * W]
+  width: number;
 }
 
 /**
  * Objectives with one residual per whole trajectory (tb, zvar): no state-flow head, and
- * transition arrays with the trajectory indicator.
+ * transition arrays with each trajectory's rows.
  */
 export abstract class TrajectoryLevelLoss extends ResidualLoss<TrajectoryArrays> {
   constructor(options: LossOptions) {
@@ -17,6 +18,6 @@ export abstract class TrajectoryLevelLoss extends ResidualLoss<TrajectoryArrays>
   }
 
   prepare(batch: Trajectories): TrajectoryArrays {
-    return { ...prepareTransitions(batch, this.backward), indicator: trajectoryIndicator(batch) };
+    return { ...prepareTransitions(batch, this.backward), ...trajectoryRows(batch) };
   }
 }

@@ -5,6 +5,7 @@ import { GfnInternalError } from '../errors.js';
 import type { BackwardPolicy } from '../policies/backward.js';
 import { MASKED, type PolicyModel } from '../policies/model.js';
 import type { Trajectories } from '../samplers/trajectories.js';
+import { gatherRows } from './gather.js';
 
 /**
  * Per-transition arrays shared by the trajectory-based objectives. Row i is transition i of the
@@ -116,13 +117,25 @@ export function forwardLogMaskOf(env: DiscreteEnv, states: Int32Array, n: number
   return logMask;
 }
 
-/** [B * N] 0/1 matrix with a 1 where row i belongs to trajectory b; multiplies [N] into [B]. */
-export function trajectoryIndicator(batch: Trajectories): Float32Array {
+/**
+ * Where each trajectory's transitions sit among the batch's rows, padded to the longest
+ * trajectory: `rows[b * width + j]` is the j-th transition of trajectory b, or N (a row of zeros
+ * that trajectoryLogRatio appends) past its end. Memory grows as B x (longest trajectory), linear
+ * in the batch size.
+ */
+export function trajectoryRows(batch: Trajectories): { rows: Int32Array; width: number } {
   const n = batch.numTransitions;
-  const out = new Float32Array(batch.count * n);
-  for (let t = 0; t < batch.count; t++)
-    out.fill(1, t * n + batch.starts[t]!, t * n + batch.starts[t + 1]!);
-  return out;
+  let width = 0;
+  for (let t = 0; t < batch.count; t++) {
+    width = Math.max(width, batch.starts[t + 1]! - batch.starts[t]!);
+  }
+  const rows = new Int32Array(batch.count * width).fill(n);
+  for (let t = 0; t < batch.count; t++) {
+    for (let i = batch.starts[t]!; i < batch.starts[t + 1]!; i++) {
+      rows[t * width + i - batch.starts[t]!] = i;
+    }
+  }
+  return { rows, width };
 }
 
 /** log pi(a_i | s_i) of every row's action under the model's forward policy. */
@@ -172,17 +185,17 @@ export function exitLogProbs(
 }
 
 /**
- * sum_t log P_F(s_{t+1}|s_t) - sum_t log P_B(s_t|s_{t+1}) of each trajectory (exit included), with
- * `indicator` from trajectoryIndicator.
+ * log P_F(tau) - log P_B(tau | x) of every trajectory: the per-transition log-ratios summed
+ * along each trajectory (`rows` and `width` from trajectoryRows).
  */
 export function trajectoryLogRatio(
   model: PolicyModel,
-  x: TransitionArrays,
-  indicator: Float32Array,
+  x: TransitionArrays & { rows: Int32Array; width: number },
 ): tf.Tensor1D {
   const out = model.outputs(x.states, x.n);
   const logPF = forwardLogProbs(out.logits, x); // [N]
   const logPB = backwardLogProbs(model, out.backLogits, x); // [N]
-  const perRow = tf.reshape(tf.sub(logPF, logPB), [x.n, 1]); // [N, 1]
-  return tf.reshape(tf.matMul(tf.tensor2d(indicator, [x.b, x.n]), perRow), [x.b]); // [B]
+  const perRow = tf.concat([tf.sub(logPF, logPB), tf.zeros([1])]); // [N + 1], zero for padding
+  const padded = gatherRows(tf.reshape(perRow, [x.n + 1, 1]), x.rows); // [B * W, 1]
+  return tf.sum(tf.reshape(padded, [x.b, x.width]), 1); // [B]
 }

@@ -2,6 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.js';
 import { UserError } from '../errors.js';
 import { gatherRows } from '../losses/gather.js';
+import {
+  backwardLogProbs,
+  forwardLogProbs,
+  prepareTransitions,
+  trajectoryLogRatio,
+  trajectoryRows,
+} from '../losses/transitions.js';
 import { LossPlugin } from '../losses/loss.js';
 import { EnvBackward, UniformBackward } from '../policies/backward.js';
 import { MlpEstimator } from '../policies/mlp.js';
@@ -86,6 +93,36 @@ describe('gatherRows', () => {
     tf.dispose([x, weights, viaGather.value, viaMatMul.value]);
     tf.dispose(Object.values(viaGather.grads));
     tf.dispose(Object.values(viaMatMul.grads));
+  });
+});
+
+describe('per-trajectory sums', () => {
+  it('take memory linear in the batch (B x longest trajectory) and equal the sums of the rows', async () => {
+    const env = new HypergridEnv({ ndim: 2, height: 8 });
+    const model = newModel(env);
+    const batch = await new OnPolicySampler(env, new Rng(21), {
+      epsilon: 1,
+      temperature: 1,
+    }).sample(model, 50);
+    const { rows, width } = trajectoryRows(batch);
+    let longest = 0;
+    for (let b = 0; b < batch.count; b++)
+      longest = Math.max(longest, batch.starts[b + 1]! - batch.starts[b]!);
+    expect(width).toBe(longest);
+    expect(rows.length).toBe(50 * longest);
+    const x = { ...prepareTransitions(batch, new UniformBackward(env)), rows, width };
+    const perTrajectory = tf.tidy(() => trajectoryLogRatio(model, x).dataSync());
+    const perRow = tf.tidy(() => {
+      const out = model.outputs(x.states, x.n);
+      const logPF = forwardLogProbs(out.logits, x);
+      return tf.sub(logPF, backwardLogProbs(model, undefined, x)).dataSync();
+    });
+    for (let b = 0; b < batch.count; b++) {
+      let sum = 0;
+      for (let i = batch.starts[b]!; i < batch.starts[b + 1]!; i++) sum += perRow[i]!;
+      expect(perTrajectory[b]).toBeCloseTo(sum, 4);
+    }
+    model.dispose();
   });
 });
 
