@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readCheckpoint, readRunConfig, readRunModel } from '@gflownet/core';
@@ -228,6 +228,8 @@ describe('interruptions', () => {
     expect(resumed.code).toBe(0);
     expect(metrics(out).steps).toHaveLength(cp.iteration + 2);
     expect(readFileSync(join(dir, out, 'summary.json'), 'utf8')).toContain('l1_exact');
+    // Temporary files of writes that a kill interrupted are gone.
+    expect(readdirSync(join(dir, out)).filter((f) => f.includes('.tmp-'))).toEqual([]);
   }, 240_000);
 });
 
@@ -371,4 +373,35 @@ export default new ContainerModule(({ bind }) => {
     expect(diverged.code).toBe(2);
     expect(diverged.stderr).toContain('holds weights that are not finite');
   });
+});
+
+describe('gfn sample', () => {
+  it('streams: the first lines come while it still samples, and memory stays flat', async () => {
+    const child = spawn(process.execPath, [GFN, 'sample', '--run', 'straight', '-n', '3000000'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const exited = new Promise((r) => child.on('close', r));
+    let lines = 0;
+    let running = false;
+    const rss: number[] = [];
+    const vmRss = () =>
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]);
+    await new Promise<void>((done) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (lines === 0) running = child.exitCode === null;
+        for (const byte of chunk) if (byte === 10) lines += 1;
+        if (rss.length === 0 && lines >= 100_000) rss.push(vmRss());
+        if (rss.length === 1 && lines >= 600_000) {
+          rss.push(vmRss());
+          child.kill('SIGKILL');
+          done();
+        }
+      });
+    });
+    await exited;
+    expect(running).toBe(true);
+    // Six times the samples, about the same memory (a slack of 30% and 30 MB).
+    expect(rss[1]!).toBeLessThan(rss[0]! * 1.3 + 30_000);
+  }, 120_000);
 });

@@ -17,7 +17,7 @@ import { Rng } from '../util/rng.js';
 import { type RunConfig, resolveRunConfig } from './config.js';
 import { Run } from './run.js';
 import { type Checkpoint, readCheckpoint } from './checkpoint.js';
-import { type RunInput, readRunConfig, readRunDir } from './run-dir.js';
+import { type RunInput, readRunConfig, readRunDir, removeTemporaries } from './run-dir.js';
 
 export interface CreateRunOptions {
   /** Start from saved weights and log Z instead of a fresh initialisation. */
@@ -142,6 +142,7 @@ export async function resumeRun(
 ): Promise<{ run: Run; checkpoint: Checkpoint }> {
   const saved = readRunConfig(dir);
   const checkpoint = readCheckpoint(dir);
+  removeTemporaries(dir);
   // A new total number of iterations is the one setting a resumed run may change.
   const config = {
     ...saved,

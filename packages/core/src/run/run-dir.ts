@@ -5,7 +5,9 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   renameSync,
+  rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -60,6 +62,13 @@ export function writeFileAtomic(path: string, text: string): void {
     fsyncSync(dirFd);
   } finally {
     closeSync(dirFd);
+  }
+}
+
+/** Removes the temporary files that a write killed half-way left (see writeFileAtomic). */
+export function removeTemporaries(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (/^\..+\.tmp-\d+$/.test(name)) rmSync(join(dir, name), { force: true });
   }
 }
 
