@@ -104,7 +104,8 @@ export async function loadModules(
     const externs = PluginRegistry.load([...out.values()]).all(SpecExtern);
     for (const s of specs) out.set(s, loadSpecModule(specPath(s), externs));
   }
-  return specifiers.map((s) => ({ module: out.get(s)!, from: s }));
+  // Paths are kept absolute, so that a saved run finds its modules from any directory.
+  return specifiers.map((s) => ({ module: out.get(s)!, from: isPathLike(s) ? resolve(s) : s }));
 }
 
 /**
@@ -276,7 +277,8 @@ export async function resolveEnv(
       const names = PluginRegistry.load([module])
         .all(EnvFactory)
         .map((f) => f.name);
-      if (names.includes(env)) return { from: plugin, name: env, module };
+      if (names.includes(env))
+        return { from: isPathLike(plugin) ? resolve(plugin) : plugin, name: env, module };
     }
     const known = packages.flatMap((p) => p.manifest.envs ?? []);
     throw new UserError(
@@ -295,7 +297,7 @@ export async function resolveEnv(
         `choose one with --env NAME --plugin ${env}`,
     );
   }
-  return { from: env, name: chosen.name, module };
+  return { from: isPathLike(env) ? resolve(env) : env, name: chosen.name, module };
 }
 
 /** A package name or a path, as opposed to a bare env name. */

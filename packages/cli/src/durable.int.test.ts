@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readCheckpoint, readRunConfig, readRunModel } from '@gflownet/core';
@@ -353,6 +361,33 @@ export default new ContainerModule(({ bind }) => {
     expect(summary['skipped_iterations']).toBe(5);
   });
 
+  it('--force replaces a run only once the new one has saved a checkpoint', () => {
+    const file = plugin();
+    expect(gfn('train', ...GRID, '--iterations', '2', '--out', 'forced').code).toBe(0);
+    const before = readFileSync(join(dir, 'forced/model.json'), 'utf8');
+    // This retrain fails at its first iteration, before any checkpoint: the old run stays.
+    const failing = gfn(
+      'train',
+      '--plugin',
+      file,
+      '--loss',
+      'nan-grad',
+      ...small,
+      '--iterations',
+      '5',
+      '--force',
+      '--out',
+      'forced',
+    );
+    expect(failing.code).toBe(2);
+    expect(readFileSync(join(dir, 'forced/model.json'), 'utf8')).toBe(before);
+    const ok = gfn('train', ...GRID, '--iterations', '3', '--force', '--out', 'forced');
+    expect(ok.code).toBe(0);
+    expect(readRunConfig(join(dir, 'forced')).iterations).toBe(3);
+    expect(metrics('forced').steps).toHaveLength(3);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.forced.'))).toEqual([]);
+  });
+
   it('refuses to open a run whose weights are not finite', () => {
     expect(gfn('train', ...GRID, '--iterations', '2', '--out', 'poisoned').code).toBe(0);
     const path = join(dir, 'poisoned/model.json');
@@ -403,5 +438,25 @@ describe('gfn sample', () => {
     expect(running).toBe(true);
     // Six times the samples, about the same memory (a slack of 30% and 30 MB).
     expect(rss[1]!).toBeLessThan(rss[0]! * 1.3 + 30_000);
+  }, 120_000);
+});
+
+describe('default run directories', () => {
+  it('never collide, even for runs started in the same second', async () => {
+    const project = join(dir, 'project');
+    mkdirSync(project);
+    const start = () =>
+      new Promise<number | null>((r) =>
+        spawn(process.execPath, [GFN, 'train', ...GRID, '--iterations', '3'], {
+          cwd: project,
+          stdio: 'ignore',
+        }).on('close', r),
+      );
+    expect(await Promise.all([start(), start(), start()])).toEqual([0, 0, 0]);
+    const runs = readdirSync(join(project, 'runs'));
+    expect(runs).toHaveLength(3);
+    for (const run of runs) {
+      expect(metrics(join('project/runs', run)).steps).toHaveLength(3);
+    }
   }, 120_000);
 });

@@ -17,9 +17,7 @@ export function absoluteInputParams(
   for (const spec of factory.params) {
     const value = out[spec.name];
     if ('input' in spec && spec.input && typeof value === 'string' && value !== '') {
-      const path = resolve(value);
-      if (!existsSync(path)) throw new UserError(`--${spec.name}: '${value}' does not exist`);
-      out[spec.name] = path;
+      out[spec.name] = resolve(value);
     }
   }
   return out;

@@ -155,7 +155,11 @@ describe('the packages installed from tarballs', () => {
     );
     expect(t.code).toBe(0);
     expect(t.stdout).toContain('trained demo with tb');
-    const r = npx('gfn', 'report', 'demo-run');
+    // The run names ./demo by path: opening it imports that code only when named again.
+    const refused = npx('gfn', 'report', 'demo-run');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`--plugin ${join(dir, 'project/demo')}`);
+    const r = npx('gfn', 'report', 'demo-run', '--plugin', './demo');
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'project/demo-run/report.html'), 'utf8')).toContain(
       '<figure id="loss">',

@@ -46,8 +46,19 @@ describe('plugins from anywhere', () => {
       modules: string[];
     };
     expect(config.modules).toContain(join(plugin, 'index.js'));
-    // The saved run opens again with the plugin it names.
-    const e = gfn('eval', '--run', 'run-cb', '--samples', '100');
+    // The saved run opens again with the plugin it names, when the user names it too.
+    const refused = gfn('eval', '--run', 'run-cb', '--samples', '100');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('opening it would run that module');
+    const e = gfn(
+      'eval',
+      '--run',
+      'run-cb',
+      '--samples',
+      '100',
+      '--plugin',
+      join(plugin, 'index.js'),
+    );
     expect(e.code).toBe(0);
     expect(JSON.parse(e.stdout).loss).toBe('cb');
   });
