@@ -13,4 +13,6 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.tests.json' }],
   },
   testTimeout: 120000,
+  // Most suites wait on child processes; two workers keep both cores of a CI machine busy.
+  maxWorkers: 2,
 };

@@ -9,12 +9,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { GFN, runGfn } from './test-support/gfn-process.js';
 
 // A user's mistakes, each answered by a clear error: exit code 2, the message naming the flag,
 // file or line, no stack trace, and nothing written anywhere.
-const ROOT = resolve(import.meta.dirname, '../../..');
-const GFN = join(ROOT, 'packages/cli/bin/gfn.js');
 
 let dir: string;
 /** What is in the sandbox: every file's path with its size and modification time. */
@@ -32,14 +31,7 @@ function snapshot(): Map<string, string> {
   return out;
 }
 
-function gfn(...args: string[]) {
-  const r = spawnSync(process.execPath, [GFN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status ?? -1, stderr: r.stderr };
-}
+const gfn = (...args: string[]) => runGfn(dir, args);
 
 const SMALL = [
   '--height',

@@ -1,22 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PluginRegistry } from '@gflownet/core';
+import { ROOT, runGfn } from './test-support/gfn-process.js';
 
 // Runs the built CLI (the test command builds every package first) from the repository root.
-const ROOT = resolve(import.meta.dirname, '../../..');
-const GFN = join(ROOT, 'packages/cli/bin/gfn.js');
 const EXAMPLES = join(ROOT, 'examples');
 
-function gfn(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [GFN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const gfn = (...args: string[]) => runGfn(ROOT, args);
 
 function expectUserError(r: { code: number; stderr: string }, ...fragments: string[]): void {
   expect(r.code).toBe(2);

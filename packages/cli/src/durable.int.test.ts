@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -9,13 +9,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { readCheckpoint, readRunConfig, readRunModel } from '@gflownet/core';
+import { GFN, runGfn } from './test-support/gfn-process.js';
 
 // Durable runs: checkpoints, exact resume, interruptions, kills and non-finite values, through
 // the built CLI.
-const ROOT = resolve(import.meta.dirname, '../../..');
-const GFN = join(ROOT, 'packages/cli/bin/gfn.js');
 
 let dir: string;
 beforeAll(() => {
@@ -23,14 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function gfn(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [GFN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const gfn = (...args: string[]) => runGfn(dir, args);
 
 type Rec = Record<string, unknown>;
 function metrics(run: string): { steps: Rec[]; evals: Map<number, Rec> } {

@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT, runGfn } from './test-support/gfn-process.js';
 
 // Plugins loaded from folders outside the repository, with no node_modules of their own.
-const ROOT = resolve(import.meta.dirname, '../../..');
-const GFN = join(ROOT, 'packages/cli/bin/gfn.js');
 
 let dir: string;
 beforeAll(() => {
@@ -13,14 +11,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function gfn(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [GFN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const gfn = (...args: string[]) => runGfn(dir, args);
 
 const SMALL = ['--height', '4', '--iterations', '20', '--batch-size', '16', '--eval-samples', '0'];
 

@@ -1,16 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { learningCurves } from './report.js';
+import { runGfn } from './test-support/gfn-process.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const GFN = join(ROOT, 'packages/cli/bin/gfn.js');
-
-function gfn(...args: string[]) {
-  const r = spawnSync(process.execPath, [GFN, ...args], { encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const gfn = (...args: string[]) => runGfn(process.cwd(), args);
 
 /** Debian's chromium (or another Chromium build on the PATH). */
 function findChromium(): string | null {

@@ -125,7 +125,7 @@ export async function checkConformance(
       env.backwardStep(s, one, 1, back);
       parents.add(key(back));
       env.forwardMask(back, 1, parentFwd);
-      if (!stepsTo(env, back, parentFwd, here, key)) {
+      if (!stepsTo(env, s, b, back, parentFwd, here, key)) {
         fail(
           'backward-step',
           `${show(s)} <--${b}-- ${show(back)}: no allowed forward action of the parent leads back`,
@@ -197,9 +197,15 @@ function sameObject(env: DiscreteEnv, a: Int32Array, b: Int32Array): boolean {
     : stateKey(env, a) === stateKey(env, b);
 }
 
-/** Whether some allowed non-exit forward action of `parent` reaches the state keyed `target`. */
+/**
+ * Whether the forward step back from `parent` (reached by backward action `b` of `state`) is
+ * allowed and reaches the state keyed `target`: the action forwardActionOf names when the env
+ * has it, else any allowed non-exit action.
+ */
 function stepsTo(
   env: DiscreteEnv,
+  state: Int32Array,
+  b: number,
   parent: Int32Array,
   mask: Uint8Array,
   target: string,
@@ -207,6 +213,12 @@ function stepsTo(
 ): boolean {
   const a = new Int32Array(1);
   const out = new Int32Array(env.stateDim);
+  if (env.forwardActionOf) {
+    env.forwardActionOf(state, Int32Array.of(b), 1, a);
+    if (!mask[a[0]!] || a[0] === env.exitAction) return false;
+    env.step(parent, a, 1, out);
+    return key(out) === target;
+  }
   for (let k = 0; k < env.numActions; k++) {
     if (!mask[k] || k === env.exitAction) continue;
     a[0] = k;
