@@ -109,10 +109,13 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
+  // Flags not given keep the defaults of the flag table.
+  const option = (name: string) =>
+    (values[name] ?? CHECK_FLAGS.find((f) => f.name === name)!.default) as number;
   const report = await checkSpecEnv(env, {
-    limit: values['limit'] as number,
-    walks: values['walks'] as number,
-    seed: values['seed'] as number,
+    limit: option('limit'),
+    walks: option('walks'),
+    seed: option('seed'),
   });
   process.stdout.write(`${formatCheckReport(report, file)}\n`);
   return checkFailed(report) ? 1 : 0;

@@ -1,4 +1,9 @@
-import { checkSpecEnv } from './model-check/check-spec-env.js';
+import {
+  CHECK_DEFAULTS,
+  checkFailed,
+  checkSpecEnv,
+  formatCheckReport,
+} from './model-check/check-spec-env.js';
 import type { Diagnostic } from './diagnostics.js';
 import { createSpecEnv } from './runtime/compile-spec.js';
 
@@ -302,5 +307,58 @@ describe('model-check failures', () => {
   it('finds a reward that is not positive (C506)', async () => {
     const v = await violations(HEAD + INC + PARENT + STOP + 'reward sum(d in 0..n-1: x[d])\n');
     expect(v).toContain('C506 x=[0, 0, 0]');
+  });
+});
+
+describe('what gfn check reports', () => {
+  const CYCLE =
+    HEAD +
+    INC +
+    PARENT +
+    'action dec(d in 0..n-1) when x[d] > 0 do x[d] -= 1\nparent dec(d in 0..n-1) when x[d] < 3 do x[d] += 1\n' +
+    STOP +
+    REWARD;
+  const BIG = `env big
+state { chosen: bool[40] }
+init chosen = false
+action add(i in 0..39) when not chosen[i] do chosen[i] = true
+parent add(i in 0..39) when chosen[i] do chosen[i] = false
+terminal when count(i in 0..39: chosen[i]) == 20
+reward 1.5
+`;
+  const check = async (source: string, options: Parameters<typeof checkSpecEnv>[1]) => {
+    const { env, diagnostics } = createSpecEnv(source);
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return checkSpecEnv(env!, options);
+  };
+
+  it('keeps the defaults of options given as undefined (as the CLI passes unset flags)', async () => {
+    const report = await check(BIG, { limit: 1000, walks: undefined, seed: undefined });
+    expect(report.walks).toBe(CHECK_DEFAULTS.walks);
+    expect(report.states).toBeGreaterThan(1000);
+  });
+
+  it('never says ok when it examined nothing', async () => {
+    const report = await check(BIG, { limit: 10, walks: 0 });
+    expect(report.violations.map((v) => v.code)).toContain('C509');
+    expect(checkFailed(report)).toBe(true);
+    expect(formatCheckReport(report, 'big.gfn')).not.toContain('ok:');
+  });
+
+  it('prints no partition function for a space with a cycle', async () => {
+    const report = await check(CYCLE, {});
+    expect(report.logZ).toBeNull();
+    expect(formatCheckReport(report, 'cycle.gfn')).not.toContain('partition function');
+  });
+
+  it('counts every violation found, not only the ones shown', async () => {
+    const report = await check(
+      HEAD + INC + PARENT + STOP + 'reward sum(d in 0..n-1: x[d]) - 2\n',
+      {},
+    );
+    const found = report.violationCounts['C506']!;
+    expect(found).toBeGreaterThan(5);
+    expect(report.violations.filter((v) => v.code === 'C506')).toHaveLength(5);
+    expect(formatCheckReport(report, 'r.gfn')).toContain(`${found} violation(s) (5 shown)`);
   });
 });

@@ -59,6 +59,8 @@ export const DIAGNOSTIC_CODES: Record<string, string> = {
   C505: 'non-terminal dead end',
   C506: 'reward not positive and finite',
   C507: 'exploration incomplete',
+  C508: 'walk cut short at its step limit',
+  C509: 'nothing checked',
 };
 
 export function diagnostic(

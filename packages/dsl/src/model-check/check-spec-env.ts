@@ -36,7 +36,10 @@ export interface CheckReport {
   longestTrajectory: number | null;
   logZ: number | null;
   walks: number;
+  /** The violations shown: at most `maxPerCode` of each code. */
   violations: Violation[];
+  /** How many violations were found in all, per code (C507 included). */
+  violationCounts: Record<string, number>;
 }
 
 /**
@@ -49,7 +52,11 @@ export async function checkSpecEnv(
   env: SpecEnv,
   options: Partial<CheckOptions> = {},
 ): Promise<CheckReport> {
-  const o = { ...CHECK_DEFAULTS, ...options };
+  // Options left undefined keep their defaults (a spread would let them replace the defaults).
+  const o = { ...CHECK_DEFAULTS };
+  for (const [k, v] of Object.entries(options)) {
+    if (v !== undefined) (o as Record<string, number>)[k] = v;
+  }
   return new Checker(env, o).run();
 }
 
@@ -246,12 +253,14 @@ class Checker {
       states: states.length,
       terminalStates: terminal.length,
       longestTrajectory: longest === null ? null : longest + 1,
+      // No partition function for a space with a cycle: its trajectories are unbounded.
       logZ:
-        logRewards.length > 0 && logRewards.length === terminal.length
+        longest !== null && logRewards.length > 0 && logRewards.length === terminal.length
           ? logSumExp(logRewards)
           : null,
       walks: 0,
       violations: this.sorted(),
+      violationCounts: Object.fromEntries(this.counts),
     };
   }
 
@@ -284,6 +293,10 @@ class Checker {
         if (choices === 0) break;
         const pick = rng.int(choices);
         if (pick >= r.children.length) break;
+        if (t === cap) {
+          this.violate('C508', `a random walk did not terminate within ${cap} steps`, s);
+          break;
+        }
         s = r.children[pick]!;
         const ck = key(s);
         if (onPath.has(ck)) {
@@ -294,6 +307,9 @@ class Checker {
       }
     }
     await this.checkReward([...terminalSeen.values()]);
+    if (seen.size === 0) {
+      this.violate('C509', 'no state was checked (zero random walks)', env.initialState);
+    }
     this.violate(
       'C507',
       `more than ${this.o.limit} reachable states: checked ${this.o.walks} random walks instead ` +
@@ -308,6 +324,7 @@ class Checker {
       logZ: null,
       walks: this.o.walks,
       violations: this.sorted(),
+      violationCounts: Object.fromEntries(this.counts),
     };
   }
 
@@ -341,7 +358,14 @@ export function formatCheckReport(r: CheckReport, file: string): string {
     lines.push(
       `${v.code === 'C507' ? 'note' : 'error'} ${v.code}: ${v.message}\n    at state ${v.state}`,
     );
-  lines.push(failures.length === 0 ? 'ok: no violations' : `${failures.length} violation(s)`);
+  const found = Object.entries(r.violationCounts)
+    .filter(([code]) => code !== 'C507')
+    .reduce((sum, [, n]) => sum + n, 0);
+  lines.push(
+    found === 0
+      ? 'ok: no violations'
+      : `${found} violation(s)${found > failures.length ? ` (${failures.length} shown)` : ''}`,
+  );
   return lines.join('\n');
 }
 
