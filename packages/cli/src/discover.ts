@@ -28,12 +28,19 @@ export interface DiscoveredPackage {
   manifest: PackageManifest;
 }
 
+let discovered: DiscoveredPackage[] | undefined;
+
 /**
  * The gflownet packages installed where the CLI runs: the dependencies of the nearest
  * package.json at or above the working directory, and the CLI's own. Each package is read once
- * (its package.json only; nothing is imported).
+ * (its package.json only; nothing is imported), and once per process: a command asks often.
  */
 export function discoverPackages(): DiscoveredPackage[] {
+  discovered ??= findPackages();
+  return discovered;
+}
+
+function findPackages(): DiscoveredPackage[] {
   const found = new Map<string, DiscoveredPackage>();
   const roots = [
     nearestPackageJson(process.cwd()),
@@ -101,7 +108,7 @@ export async function loadModules(
   for (const s of specifiers.filter((x) => !isSpecPath(x))) out.set(s, await loadPluginModule(s));
   const specs = specifiers.filter(isSpecPath);
   if (specs.length > 0) {
-    const externs = PluginRegistry.load([...out.values()]).all(SpecExtern);
+    const externs = specExterns([...out.values()]);
     for (const s of specs) out.set(s, loadSpecModule(specPath(s), externs));
   }
   // Paths are kept absolute, so that a saved run finds its modules from any directory.
@@ -144,7 +151,7 @@ function isPathLike(s: string): boolean {
 
 /** The extern functions for specs that the given plugin modules contribute. */
 export function specExterns(
-  modules: readonly { module: ContainerModule; from: string }[],
+  modules: readonly (ContainerModule | { module: ContainerModule; from: string })[],
 ): SpecExtern[] {
   return PluginRegistry.load(modules).all(SpecExtern);
 }

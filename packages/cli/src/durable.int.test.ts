@@ -280,37 +280,25 @@ export default new ContainerModule(({ bind }) => {
 
   it('a NaN reward stops the run (naming the iteration and state), or is skipped', () => {
     const file = plugin();
-    const stop = gfn(
-      'train',
-      '--env',
-      'nan-reward',
-      '--plugin',
-      file,
-      ...small,
-      '--iterations',
-      '40',
-      '--out',
-      'nan-stop',
-    );
+    const train = (...extra: string[]) =>
+      gfn(
+        'train',
+        '--env',
+        'nan-reward',
+        '--plugin',
+        file,
+        ...small,
+        '--iterations',
+        '40',
+        ...extra,
+      );
+    const stop = train('--out', 'nan-stop');
     expect(stop.code).toBe(2);
     expect(stop.stderr).toMatch(
       /iteration \d+: env 'hypergrid': the reward of state \[2, 3\] is NaN/,
     );
     expect(stop.stderr).not.toMatch(/\n\s+at /);
-    const skip = gfn(
-      'train',
-      '--env',
-      'nan-reward',
-      '--plugin',
-      file,
-      ...small,
-      '--iterations',
-      '40',
-      '--on-nan',
-      'skip',
-      '--out',
-      'nan-skip',
-    );
+    const skip = train('--on-nan', 'skip', '--out', 'nan-skip');
     expect(skip.code).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, 'nan-skip/summary.json'), 'utf8')) as Rec;
     expect(summary['skipped_iterations']).toBeGreaterThan(0);
