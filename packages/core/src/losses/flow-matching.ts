@@ -6,21 +6,26 @@ import type { Trajectories } from '../samplers/trajectories.js';
 import { logSumExp } from '../metrics/state-graph.js';
 import type { Loss, LossOptions } from './loss.js';
 import { type Penalty, SquaredPenalty } from './penalty.js';
+import { gatherRows } from './gather.js';
 import { forwardLogMaskOf } from './transitions.js';
 
 interface Prepared {
   n: number;
   b: number;
   k: number;
-  states: Int32Array; // [N * D]
+  /** The distinct states among the visited states and their parents: one network pass. */
+  unique: Int32Array; // [U * D]
+  u: number;
+  /** Row i's state among the distinct states. */
+  rowIndex: Int32Array; // [N]
   forwardLogMask: Float32Array; // [N * A]
   exitOneHot: Float32Array; // [N * A], one-hot of exit on exit rows
   isExit: Float32Array; // [N]
   exitLogReward: Float32Array; // [N]
   /** 1 on rows whose state is not s0 (they have parents). */
   hasParents: Float32Array; // [N]
-  parentStates: Int32Array; // [N * K * D]
-  parentOneHot: Float32Array; // [N * K * A], the action leading to the child
+  /** The edge (parent j of row i, its action) as an index into the flattened [U * A] logits. */
+  parentEdge: Int32Array; // [N * K]
   parentLogMask: Float32Array; // [N * K], 0 for a real parent, MASKED for padding
 }
 
@@ -38,7 +43,8 @@ interface Prepared {
  *
  * The loss is the mean of L_flow over visited states plus the mean of L_reward over trajectories;
  * g is the residual penalty (squared by default).
- * It needs the env's `parents`.
+ * It needs the env's `parents`. The network runs once per batch, on the distinct states among the
+ * visited states and their parents; edge flows are gathered from that one output.
  */
 export class FlowMatching implements Loss<Prepared> {
   readonly name = 'fm';
@@ -77,6 +83,22 @@ export class FlowMatching implements Loss<Prepared> {
       exitLogReward[r] = batch.logRewards[t]!;
     }
 
+    // Every visited state and every parent, each once, for one pass of the network.
+    const index = new Map<string, number>();
+    const unique: number[] = [];
+    const indexOf = (state: Int32Array): number => {
+      const key = state.join(',');
+      let at = index.get(key);
+      if (at === undefined) {
+        at = index.size;
+        index.set(key, at);
+        for (let j = 0; j < d; j++) unique.push(state[j]!);
+      }
+      return at;
+    };
+    const rowIndex = new Int32Array(n);
+    for (let i = 0; i < n; i++) rowIndex[i] = indexOf(states.subarray(i * d, (i + 1) * d));
+
     const hasParents = new Float32Array(n);
     const lists = [];
     let k = 1;
@@ -86,8 +108,7 @@ export class FlowMatching implements Loss<Prepared> {
       if (p.actions.length > 0) hasParents[i] = 1;
       k = Math.max(k, p.actions.length);
     }
-    const parentStates = new Int32Array(n * k * d);
-    const parentOneHot = new Float32Array(n * k * a);
+    const parentEdge = new Int32Array(n * k);
     const parentLogMask = new Float32Array(n * k);
     for (let i = 0; i < n; i++) {
       const p = lists[i]!;
@@ -95,13 +116,10 @@ export class FlowMatching implements Loss<Prepared> {
       for (let j = 0; j < k; j++) {
         const slot = i * k + j;
         if (j < count) {
-          parentStates.set(p.states.subarray(j * d, (j + 1) * d), slot * d);
-          parentOneHot[slot * a + p.actions[j]!] = 1;
+          parentEdge[slot] = indexOf(p.states.subarray(j * d, (j + 1) * d)) * a + p.actions[j]!;
         } else {
-          // Padding: any valid state and action gives a finite value; the logMask removes it.
-          const from = count > 0 ? p.states.subarray(0, d) : states.subarray(i * d, (i + 1) * d);
-          parentStates.set(from, slot * d);
-          parentOneHot[slot * a + (count > 0 ? p.actions[0]! : env.exitAction)] = 1;
+          // Padding: any finite edge of the batch; the logMask removes it.
+          parentEdge[slot] = rowIndex[i]! * a + env.exitAction;
           parentLogMask[slot] = MASKED;
         }
       }
@@ -110,25 +128,25 @@ export class FlowMatching implements Loss<Prepared> {
       n,
       b: batch.count,
       k,
-      states,
+      unique: Int32Array.from(unique),
+      u: index.size,
+      rowIndex,
       forwardLogMask,
       exitOneHot,
       isExit,
       exitLogReward,
       hasParents,
-      parentStates,
-      parentOneHot,
+      parentEdge,
       parentLogMask,
     };
   }
 
   compute(x: Prepared, model: PolicyModel): tf.Scalar {
     const a = model.env.numActions;
-    const nk = x.n * x.k;
-    const logits = model.outputs(x.states, x.n).logits; // [N, A]
+    const all = model.outputs(x.unique, x.u).logits; // [U, A]
+    const logits = gatherRows(all, x.rowIndex); // [N, A]
     const outflow = tf.logSumExp(tf.add(logits, tf.tensor2d(x.forwardLogMask, [x.n, a])), 1); // [N]
-    const parentLogits = model.outputs(x.parentStates, nk).logits; // [N*K, A]
-    const edge = tf.sum(tf.mul(parentLogits, tf.tensor2d(x.parentOneHot, [nk, a])), 1); // [N*K]
+    const edge = tf.reshape(gatherRows(tf.reshape(all, [x.u * a, 1]), x.parentEdge), [-1]); // [N*K]
     const padded = tf.reshape(tf.add(edge, tf.tensor1d(x.parentLogMask)), [x.n, x.k]); // [N, K]
     const inflow = tf.logSumExp(padded, 1); // [N]
     const hasParents = tf.tensor1d(x.hasParents);

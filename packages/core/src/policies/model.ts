@@ -77,7 +77,8 @@ export class PolicyModel {
   outputs(states: Int32Array, n: number): PolicyOutputs {
     const out = this.estimator.apply(states, n); // [n, W]
     const a = this.env.numActions;
-    const result: PolicyOutputs = { logits: tf.slice(out, [0, 0], [n, a]) };
+    const width = out.shape[1];
+    const result: PolicyOutputs = { logits: width === a ? out : tf.slice(out, [0, 0], [n, a]) };
     let col = a;
     if (this.backwardEstimator) {
       result.backLogits = this.backwardEstimator.apply(states, n);

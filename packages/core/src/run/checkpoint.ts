@@ -1,22 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
-import {
-  type SerializedTensor,
-  deserializeTensor,
-  serializeTensor,
-} from '../policies/estimator.js';
 import type { SerializedModel } from '../policies/model.js';
+import type { SerializedOptimizer } from './adam.js';
 import { RUN_FILES, writeFileAtomic } from './run-dir.js';
-
-/** An optimizer's state: its slot variables, iteration count and Adam's bias corrections. */
-export interface SerializedOptimizer {
-  iterations: number;
-  slots: SerializedTensor[];
-  /** beta1^t and beta2^t as the optimizer holds them (tfjs recomputes them with pow on load). */
-  biasCorrection: number[] | null;
-}
 
 /**
  * Everything a run needs to continue exactly where it stopped: weights and log Z, both
@@ -36,50 +23,6 @@ export interface Checkpoint {
   modes: string[];
   tracker: unknown;
   extra: Record<string, unknown>;
-}
-
-/** Adam's private accumulators of beta^t; set back exactly so a resumed run matches bit for bit. */
-interface AdamInternals {
-  accBeta1?: tf.Variable;
-  accBeta2?: tf.Variable;
-}
-
-export async function saveOptimizer(optimizer: tf.Optimizer): Promise<SerializedOptimizer> {
-  const [iterations, ...slots] = await optimizer.getWeights();
-  const count = iterations ? (await iterations.tensor.data())[0]! : 0;
-  iterations?.tensor.dispose();
-  const adam = optimizer as unknown as AdamInternals;
-  return {
-    iterations: count,
-    slots: slots.map((s) => serializeTensor(s.tensor)),
-    biasCorrection:
-      adam.accBeta1 && adam.accBeta2
-        ? [adam.accBeta1.dataSync()[0]!, adam.accBeta2.dataSync()[0]!]
-        : null,
-  };
-}
-
-export async function restoreOptimizer(
-  optimizer: tf.Optimizer,
-  saved: SerializedOptimizer,
-): Promise<void> {
-  const tensors = [
-    { name: 'iter', tensor: tf.scalar(saved.iterations, 'int32') },
-    ...saved.slots.map((s, i) => ({
-      name: `slot_${i}`,
-      tensor: tf.tensor(deserializeTensor(s), s.shape),
-    })),
-  ];
-  await optimizer.setWeights(tensors);
-  tf.dispose(tensors.map((t) => t.tensor));
-  const adam = optimizer as unknown as AdamInternals;
-  if (saved.biasCorrection && adam.accBeta1 && adam.accBeta2) {
-    const [b1, b2] = saved.biasCorrection;
-    tf.tidy(() => {
-      adam.accBeta1!.assign(tf.scalar(b1!));
-      adam.accBeta2!.assign(tf.scalar(b2!));
-    });
-  }
 }
 
 export function writeCheckpoint(dir: string, checkpoint: Checkpoint): void {

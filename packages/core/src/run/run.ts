@@ -19,7 +19,8 @@ import type { Sampler } from '../samplers/sampler.js';
 import { type Trajectories, concatTrajectories } from '../samplers/trajectories.js';
 import type { RunConfig } from './config.js';
 import type { Rng } from '../util/rng.js';
-import { type Checkpoint, restoreOptimizer, saveOptimizer, writeCheckpoint } from './checkpoint.js';
+import { Adam } from './adam.js';
+import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
 import type { Reporter, StepRecord } from './reporter.js';
 import {
   RUN_FILES,
@@ -141,8 +142,8 @@ export class Run {
   readonly modes: ModeTracker;
   readonly tracker: SampleTracker | null;
   private readonly streams: Record<string, Rng>;
-  private readonly optimizer: tf.Optimizer;
-  private readonly logZOptimizer: tf.Optimizer;
+  private readonly optimizer: Adam;
+  private readonly logZOptimizer: Adam;
   private iterationCount = 0;
   private trajectoryCount = 0;
   private trainSeconds = 0;
@@ -162,8 +163,8 @@ export class Run {
     this.streams = parts.streams ?? {};
     this.inputs = parts.inputs ?? {};
     // PyTorch's Adam constants (tfjs defaults epsilon to 1e-7), so runs compare with torchgfn's.
-    this.optimizer = tf.train.adam(this.config.lr, 0.9, 0.999, 1e-8);
-    this.logZOptimizer = tf.train.adam(this.config.lrLogZ, 0.9, 0.999, 1e-8);
+    this.optimizer = new Adam(this.model.netVariables, this.config.lr, 0.9, 0.999, 1e-8);
+    this.logZOptimizer = new Adam([this.model.logZ], this.config.lrLogZ, 0.9, 0.999, 1e-8);
     this.modes = new ModeTracker(this.env);
     this.tracker = this.env.createSampleTracker?.() ?? null;
   }
@@ -248,47 +249,31 @@ export class Run {
   private async update(): Promise<number> {
     const batch = await this.batch();
     const prepared = await this.loss.prepare(batch);
-    const vars = [...this.model.netVariables, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
+    const net = this.model.netVariables;
+    const vars = [...net, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
     const { value, grads } = tf.variableGrads(
       () => this.loss.compute(prepared, this.model) as tf.Scalar,
       vars,
     );
-    // One read-back: the loss, and the sum of every gradient (non-finite if any entry is).
-    const check = tf.tidy(() =>
-      tf.stack([value, tf.addN(Object.values(grads).map((g) => tf.sum(g)))]),
-    );
-    const [loss, gradSum] = check.dataSync() as Float32Array;
-    check.dispose();
     try {
+      const loss = value.dataSync()[0]!;
       if (!Number.isFinite(loss)) {
         throw new NonFiniteError('loss', `the ${this.loss.name} loss is ${loss}`);
       }
-      if (!Number.isFinite(gradSum)) {
-        throw new NonFiniteError('gradient', this.nonFiniteGradient(grads));
+      const logZGrad = grads[this.model.logZ.name];
+      if (logZGrad && !Number.isFinite(logZGrad.dataSync()[0]!)) {
+        throw new NonFiniteError('gradient', 'the gradient of log Z is not finite');
       }
-      const logZName = this.model.logZ.name;
-      const { [logZName]: logZGrad, ...netGrads } = grads;
-      this.optimizer.applyGradients(netGrads);
-      if (logZGrad) this.logZOptimizer.applyGradients({ [logZName]: logZGrad });
+      // Checks every network gradient before changing anything, then updates.
+      this.optimizer.apply(
+        net.map((v) => grads[v.name]),
+        net.map((_, i) => `network parameter ${i}`),
+      );
+      if (logZGrad) this.logZOptimizer.apply([logZGrad], ['log Z']);
+      return loss;
     } finally {
       tf.dispose([value, ...Object.values(grads)]);
     }
-    return loss!;
-  }
-
-  /** Which parameter's gradient is not finite, for the error message. */
-  private nonFiniteGradient(grads: tf.NamedTensorMap): string {
-    const names = [
-      ...this.model.netVariables.map((v, i) => [v.name, `network parameter ${i}`]),
-      [this.model.logZ.name, 'log Z'],
-    ];
-    for (const [name, label] of names) {
-      const g = grads[name!];
-      if (!g) continue;
-      const finite = tf.tidy(() => tf.all(tf.isFinite(g)).dataSync()[0]);
-      if (!finite) return `the gradient of ${label} is not finite`;
-    }
-    return 'a gradient is not finite';
   }
 
   /**
@@ -361,8 +346,8 @@ export class Run {
       skipped: this.skippedCount,
       model: this.model.toJSON(),
       optimizers: {
-        net: await saveOptimizer(this.optimizer),
-        logZ: await saveOptimizer(this.logZOptimizer),
+        net: this.optimizer.save(),
+        logZ: this.logZOptimizer.save(),
       },
       streams: Object.fromEntries(Object.entries(this.streams).map(([k, r]) => [k, r.getState()])),
       replay: this.replay?.saveState?.() ?? null,
@@ -391,8 +376,8 @@ export class Run {
     this.trajectoryCount = cp.trajectories;
     this.trainSeconds = cp.seconds;
     this.skippedCount = cp.skipped ?? 0;
-    await restoreOptimizer(this.optimizer, cp.optimizers.net);
-    await restoreOptimizer(this.logZOptimizer, cp.optimizers.logZ);
+    this.optimizer.restore(cp.optimizers.net);
+    this.logZOptimizer.restore(cp.optimizers.logZ);
     for (const [name, state] of Object.entries(cp.streams)) {
       const stream = this.streams[name];
       if (!stream)
@@ -460,10 +445,8 @@ export class Run {
     writeRunDir(dir, saved, this.model.toJSON());
   }
 
-  /** Frees the tensors of the model and the optimizers. */
+  /** Frees the model's tensors (the optimizers keep plain arrays). */
   dispose(): void {
-    this.optimizer.dispose();
-    this.logZOptimizer.dispose();
     this.model.dispose();
   }
 }
