@@ -12,6 +12,8 @@ export interface SpeedConfig {
   batch: number;
   /** Backward policy: uniform, a head on the trunk, or a separate network. */
   backward: 'uniform' | 'learned' | 'separate';
+  /** Actor threads sampling ahead of the learner (0: none). */
+  workers?: number;
 }
 
 export interface PeerFigure {
@@ -47,6 +49,20 @@ export function speedConfigs(): SpeedConfig[] {
       }
     }
   }
+  // The second core: one actor thread samples (and scores, and prepares) the next batch.
+  for (const { ndim, height } of GRIDS) {
+    for (const batch of BATCHES) {
+      out.push({
+        label: `tb ${ndim}D H${height} b${batch} uniform w1`,
+        loss: 'tb',
+        ndim,
+        height,
+        batch,
+        backward: 'uniform',
+        workers: 1,
+      });
+    }
+  }
   return out;
 }
 
@@ -80,6 +96,15 @@ export const L1_CONFIGS: SpeedConfig[] = [
     batch: 16,
     backward,
   })),
+  {
+    label: 'tb 4D H8 b16 uniform w1',
+    loss: 'tb',
+    ndim: 4,
+    height: 8,
+    batch: 16,
+    backward: 'uniform',
+    workers: 1,
+  },
   { label: 'db 4D H8 b16 uniform', loss: 'db', ndim: 4, height: 8, batch: 16, backward: 'uniform' },
   {
     label: 'subtb 4D H8 b16 uniform',

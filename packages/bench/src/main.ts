@@ -77,7 +77,7 @@ interface SpeedRow extends Speed {
 async function speedOf(c: SpeedConfig, env = 'hypergrid'): Promise<SpeedRow> {
   const run = await hypergridRun(c, { env });
   const speed = await measureSpeed(run, speedOptions);
-  run.dispose();
+  await run.close();
   const peer = PEERS[c.label];
   return {
     label: c.label,
@@ -181,7 +181,7 @@ if (sections.has('l1')) {
       },
     };
     const result = await run.train({ reporters: [collect] });
-    run.dispose();
+    await run.close();
     const row = { label: c.label, l1, itPerSec: result.iterations / result.seconds };
     rows.push(row);
     console.log(
@@ -308,27 +308,42 @@ if (sections.has('envs')) {
     );
   }
   const { moleculeModule } = await import('@gflownet/env-molecule/module');
-  const molecule = await createRun(
-    { env: 'molecule', envParams: { mode: 'fragments', reward: 'qed' }, loss: 'tb', batchSize: 32 },
-    [moleculeModule],
-  );
-  const molSteps = await envStepsPerSecond(molecule.env, 256, quick ? 1 : 3);
-  const molSpeed = await measureSpeed(molecule, {
-    repeats: quick ? 1 : 3,
-    seconds: quick ? 1 : 3,
-    warmup: 2,
-  });
-  molecule.dispose();
-  rows.push({
-    env: 'molecule fragments (QED)',
-    stepsPerSec: molSteps,
-    tbItPerSec: molSpeed.itPerSec,
-    tbTrajPerSec: molSpeed.trajPerSec,
-  });
-  console.log(
-    `molecule fragments (QED): env steps/s ${fmt(molSteps, 0)} (batch 256, RDKit scoring included); ` +
-      `TB b32 ${fmt(molSpeed.itPerSec, 2)} it/s, ${fmt(molSpeed.trajPerSec, 1)} molecules/s`,
-  );
+  // The molecule env: steps/s without a network, then TB training with 0, 1 and 2 actor threads
+  // (sampling, RDKit scoring, the objective's preparation and the tracker's summary move to them).
+  for (const workers of quick ? [0] : [0, 1, 2]) {
+    const molecule = await createRun(
+      {
+        env: 'molecule',
+        envParams: { mode: 'fragments', reward: 'qed' },
+        loss: 'tb',
+        batchSize: 32,
+        workers,
+      },
+      [moleculeModule],
+      { modules: ['@gflownet/env-molecule/module'] },
+    );
+    const molSteps =
+      workers === 0 ? await envStepsPerSecond(molecule.env, 256, quick ? 1 : 3) : NaN;
+    const molSpeed = await measureSpeed(molecule, {
+      repeats: quick ? 1 : 3,
+      seconds: quick ? 1 : 5,
+      warmup: 2,
+    });
+    await molecule.close();
+    rows.push({
+      env: `molecule fragments (QED), ${workers} workers`,
+      stepsPerSec: molSteps,
+      tbItPerSec: molSpeed.itPerSec,
+      tbTrajPerSec: molSpeed.trajPerSec,
+    });
+    console.log(
+      `molecule fragments (QED), ${workers} workers: ` +
+        (workers === 0
+          ? `env steps/s ${fmt(molSteps, 0)} (batch 256, RDKit scoring included); `
+          : '') +
+        `TB b32 ${fmt(molSpeed.itPerSec, 2)} it/s, ${fmt(molSpeed.trajPerSec, 1)} molecules/s`,
+    );
+  }
   results['envs'] = rows;
   md.push(
     '## Envs',
@@ -341,7 +356,7 @@ if (sections.has('envs')) {
     ...rows.map((r) =>
       'specStepsPerSec' in r
         ? `| ${r['env']} | hand-written ${fmt(Number(r['handStepsPerSec']) / 1e6, 2)} M, spec ${fmt(Number(r['specStepsPerSec']) / 1e6, 2)} M | hand-written ${fmt(Number(r['handItPerSec']))} it/s, spec ${fmt(Number(r['specItPerSec']))} it/s |`
-        : `| ${r['env']} | ${fmt(Number(r['stepsPerSec']), 0)} | ${fmt(Number(r['tbItPerSec']), 2)} it/s, ${fmt(Number(r['tbTrajPerSec']), 1)} molecules/s |`,
+        : `| ${r['env']} | ${Number.isNaN(Number(r['stepsPerSec'])) ? '' : fmt(Number(r['stepsPerSec']), 0)} | ${fmt(Number(r['tbItPerSec']), 2)} it/s, ${fmt(Number(r['tbTrajPerSec']), 1)} molecules/s |`,
     ),
     '',
   );

@@ -134,19 +134,12 @@ export function computeFloor(
 /** Trains `run` in timed blocks and measures the compute floor of the last block's passes. */
 export async function measureSpeed(run: Run, options: SpeedOptions): Promise<Speed> {
   for (let i = 0; i < options.warmup; i++) await run.step();
-  let transitions = 0;
-  const sample = run.sampler.sample.bind(run.sampler);
-  run.sampler.sample = async (model, count, iteration) => {
-    const batch = await sample(model, count, iteration);
-    transitions += batch.numTransitions;
-    return batch;
-  };
   const blocks: number[] = [];
   const rates: { traj: number; steps: number }[] = [];
   for (let r = 0; r < options.repeats; r++) {
     const t0 = performance.now();
     const traj0 = run.trajectories;
-    transitions = 0;
+    const transitions0 = run.transitions;
     let iterations = 0;
     while (iterations < 2 || performance.now() - t0 < options.seconds * 1000) {
       await run.step();
@@ -154,9 +147,11 @@ export async function measureSpeed(run: Run, options: SpeedOptions): Promise<Spe
     }
     const seconds = (performance.now() - t0) / 1000;
     blocks.push(iterations / seconds);
-    rates.push({ traj: (run.trajectories - traj0) / seconds, steps: transitions / seconds });
+    rates.push({
+      traj: (run.trajectories - traj0) / seconds,
+      steps: (run.transitions - transitions0) / seconds,
+    });
   }
-  run.sampler.sample = sample;
   // The floor of three more iterations, each on its own, averaged.
   const floors: { ms: number; flop: number }[] = [];
   for (let i = 0; i < 3; i++) {
@@ -189,8 +184,11 @@ export async function hypergridRun(c: SpeedConfig, extra: Partial<RunConfig> = {
       loss: c.loss,
       backward: c.backward,
       batchSize: c.batch,
+      workers: c.workers ?? 0,
       ...extra,
     },
     [hypergridModule],
+    // Actor threads load the env's package by name.
+    { modules: ['@gflownet/env-hypergrid'] },
   );
 }

@@ -304,6 +304,12 @@ export default new ContainerModule(({ bind }) => {
     expect(summary['skipped_iterations']).toBeGreaterThan(0);
     expect(summary['skipped_iterations']).toBeLessThan(40);
     expect(summary['modes_found']).toEqual(expect.any(Number));
+    // Met in an actor thread, it stops the run the same way.
+    const actor = train('--workers', '1', '--out', 'nan-actor');
+    expect(actor.code).toBe(2);
+    expect(actor.stderr).toMatch(
+      /iteration \d+: actor thread: env 'hypergrid': the reward of state \[2, 3\] is NaN/,
+    );
   });
 
   it('a NaN gradient stops the run (naming the parameter) with the last checkpoint kept, or is skipped', () => {

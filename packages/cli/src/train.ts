@@ -18,6 +18,7 @@ import {
   resumeRun,
 } from '@gflownet/core';
 import { describeParam } from '@gflownet/core/env';
+import { ACTOR_LOADER } from './actor-loader.js';
 import {
   type ResolvedEnv,
   loadEnvPackages,
@@ -275,12 +276,13 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
     const resumed = await resumeRun(resume, modules, {
       iterations: total,
       envParams: kept.envParams,
+      loader: ACTOR_LOADER,
     });
     run = resumed.run;
     const bytes = resumed.checkpoint.extra['metricsBytes'];
     metricsFrom = typeof bytes === 'number' ? bytes : undefined;
     if (total <= run.iteration) {
-      run.dispose();
+      await run.close();
       throw new UserError(
         `--resume: the run in '${resume}' is at iteration ${run.iteration} already; ` +
           `give --iterations above ${run.iteration} (the total, not the additional iterations)`,
@@ -305,6 +307,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
     }
     run = await createRun(config, [{ module: env.module, from: env.from }, ...plugins], {
       modules: [env.from, ...plugins.map((p) => p.from)],
+      loader: ACTOR_LOADER,
     });
     target = newRunDir(
       values['out'] as string | undefined,
@@ -319,7 +322,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
     return await trainInto(run, target, iterations, metricsFrom, values, backend);
   } finally {
     target.discard();
-    run.dispose();
+    await run.close();
   }
 }
 

@@ -45,6 +45,7 @@ export {
   resumeRun,
 } from './run/create-run.js';
 export { type Checkpoint, readCheckpoint } from './run/checkpoint.js';
+export type { ModuleLoader } from './actors/protocol.js';
 export {
   type EvaluateOptions,
   type Evaluation,

@@ -12,6 +12,13 @@ interface Ranked {
 
 const TOP = 1000;
 
+/** What `summarize` makes of a batch: plain data that can cross threads. */
+interface MoleculeSummary {
+  smiles: string[];
+  scores: ArrayLike<number>;
+  fps: (Uint8Array | null)[];
+}
+
 /**
  * Molecule metrics over everything sampled during training: valid and unique fractions, the mean
  * raw score (e.g. QED) of the top 10, 100 and 1000 distinct molecules, modes (score at least
@@ -34,12 +41,27 @@ export class MoleculeTracker implements SampleTracker {
     this.modes = new ModeCounter(threshold);
   }
 
-  async observe(states: Int32Array, n: number): Promise<void> {
+  /** Each molecule's SMILES, raw score and fingerprint (null when RDKit cannot parse it). */
+  async summarize(states: Int32Array, n: number): Promise<MoleculeSummary> {
     const smiles = this.smilesOf(states, n);
     const scores = await this.scores.scores(smiles);
+    const fps = smiles.map((s) =>
+      withMol(this.rdkit, s, (mol) => (mol ? morganFingerprint(mol) : null)),
+    );
+    return { smiles, scores, fps };
+  }
+
+  async observe(
+    states: Int32Array,
+    n: number,
+    _logRewards?: Float64Array,
+    summary?: unknown,
+  ): Promise<void> {
+    const { smiles, scores, fps } =
+      (summary as MoleculeSummary | undefined) ?? (await this.summarize(states, n));
     smiles.forEach((s, i) => {
       this.total += 1;
-      const fp = withMol(this.rdkit, s, (mol) => (mol ? morganFingerprint(mol) : null));
+      const fp = fps[i];
       if (!fp) return;
       this.valid += 1;
       const score = scores[i]!;

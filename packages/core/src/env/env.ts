@@ -107,8 +107,22 @@ export interface DiscreteEnv {
 
 /** Running metrics of the terminating states sampled during training. */
 export interface SampleTracker {
-  /** A batch of freshly sampled terminating states (n rows) and their log-rewards. */
-  observe(states: Int32Array, n: number, logRewards: Float64Array): void | Promise<void>;
+  /**
+   * A batch of freshly sampled terminating states (n rows) and their log-rewards; `summary` is
+   * what `summarize` made of the same batch where it was sampled, when the tracker has one.
+   */
+  observe(
+    states: Int32Array,
+    n: number,
+    logRewards: Float64Array,
+    summary?: unknown,
+  ): void | Promise<void>;
+  /**
+   * Optional: the costly, stateless part of observing a batch (e.g. a molecule's SMILES, score
+   * and fingerprint), as plain data. Actor threads run it next to the sampling, so that the
+   * learner's `observe` only folds the result in.
+   */
+  summarize?(states: Int32Array, n: number, logRewards: Float64Array): unknown;
   /** The figures so far, by name (written to the metrics log and the run summary). */
   report(): Record<string, number>;
   /** What it has seen, as plain JSON data, for a checkpoint (trackers without it restart). */

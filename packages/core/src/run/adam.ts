@@ -15,17 +15,29 @@ export interface SerializedOptimizer {
   biasCorrection: number[] | null;
 }
 
+/** Variables that share a learning rate, with a name for error messages. */
+export interface ParamGroup {
+  variables: readonly tf.Variable[];
+  lr: number;
+  /** Names of the variables for messages, e.g. 'network parameter 2', 'log Z'. */
+  names: readonly string[];
+}
+
 /**
- * Adam (Kingma & Ba, 2015) with PyTorch's update and constants, over all of a model's variables
- * in one pass of plain arithmetic: each gradient is read once, checked for non-finite entries
+ * Adam (Kingma & Ba, 2015) with PyTorch's update and constants, over every parameter of a run in
+ * one pass of plain arithmetic: each gradient is read once and checked for non-finite entries
  * before anything changes, and each variable is written once. tfjs's own Adam runs about a dozen
  * kernels per variable and step; at this project's network sizes their dispatch costs more than
- * the arithmetic.
+ * the arithmetic (and the wasm backend's element-wise kernels are no faster than this loop). Each
+ * group keeps its learning rate (the network's, and log Z's).
  *
  *   m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2,
  *   p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  */
 export class Adam {
+  private readonly variables: tf.Variable[];
+  private readonly names: string[];
+  private readonly lrs: number[];
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
   private t = 0;
@@ -33,84 +45,102 @@ export class Adam {
   private beta2Power = 1;
 
   constructor(
-    private readonly variables: readonly tf.Variable[],
-    private readonly lr: number,
-    private readonly beta1 = 0.9,
-    private readonly beta2 = 0.999,
-    private readonly epsilon = 1e-8,
+    private readonly groups: readonly ParamGroup[],
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-8,
   ) {
-    this.m = variables.map((x) => new Float32Array(x.size));
-    this.v = variables.map((x) => new Float32Array(x.size));
+    this.variables = groups.flatMap((g) => [...g.variables]);
+    this.names = groups.flatMap((g) => g.variables.map((_, i) => g.names[i] ?? `parameter ${i}`));
+    this.lrs = groups.flatMap((g) => g.variables.map(() => g.lr));
+    this.m = this.variables.map((x) => new Float32Array(x.size));
+    this.v = this.variables.map((x) => new Float32Array(x.size));
   }
 
   /**
-   * Applies one update from gradients given in the variables' order (a missing gradient counts as
-   * zero). Throws a NonFiniteError naming the variable, and changes nothing, when any gradient
-   * entry is not finite.
+   * One update from gradients keyed by variable name (a missing one leaves its variable's moments
+   * decaying, as a zero gradient would). Throws a NonFiniteError naming the parameter, and changes
+   * nothing, when any gradient entry is not finite.
    */
-  apply(grads: readonly (tf.Tensor | undefined)[], names: readonly string[] = []): void {
-    const values = grads.map((g) => (g ? (g.dataSync() as Float32Array).slice() : null));
+  apply(grads: tf.NamedTensorMap): void {
+    const values = this.variables.map((x) => {
+      const g = grads[x.name];
+      return g ? (g.dataSync() as Float32Array).slice() : null;
+    });
     values.forEach((g, i) => {
       if (g && !allFinite(g)) {
-        throw new NonFiniteError(
-          'gradient',
-          `the gradient of ${names[i] ?? `parameter ${i}`} is not finite`,
-        );
+        throw new NonFiniteError('gradient', `the gradient of ${this.names[i]} is not finite`);
       }
     });
     this.t += 1;
     this.beta1Power *= this.beta1;
     this.beta2Power *= this.beta2;
-    const { beta1, beta2, epsilon } = this;
     const c1 = 1 - this.beta1Power;
     const c2 = 1 - this.beta2Power;
-    const step = this.lr / c1;
-    const updated = this.variables.map((variable, i) => {
-      const p = (variable.dataSync() as Float32Array).slice();
+    const updated = this.variables.map((x, i) => {
+      const p = (x.dataSync() as Float32Array).slice();
       const g = values[i] ?? new Float32Array(p.length);
-      adamUpdate(p, g, this.m[i]!, this.v[i]!, beta1, beta2, epsilon, step, c2);
-      return tf.tensor(p, variable.shape);
+      adamUpdate(p, g, this.m[i]!, this.v[i]!, this, this.lrs[i]! / c1, c2);
+      return tf.tensor(p, x.shape);
     });
-    this.variables.forEach((variable, i) => variable.assign(updated[i]!));
+    this.variables.forEach((x, i) => x.assign(updated[i]!));
     tf.dispose(updated);
   }
 
-  save(): SerializedOptimizer {
-    const shapes = this.variables.map((x) => x.shape);
-    const slots = [...this.m, ...this.v].map((values, i) => {
-      const t = tf.tensor(values, shapes[i % shapes.length]);
-      const serialized = serializeTensor(t);
-      t.dispose();
-      return serialized;
+  /** The state of each group, in the layout tfjs's Adam used (first moments, then second). */
+  save(): SerializedOptimizer[] {
+    let at = 0;
+    return this.groups.map((group) => {
+      const k = group.variables.length;
+      const range = [at, at + k] as const;
+      at += k;
+      const slot = (values: Float32Array, j: number): SerializedTensor => {
+        const t = tf.tensor(values, group.variables[j]!.shape);
+        const serialized = serializeTensor(t);
+        t.dispose();
+        return serialized;
+      };
+      return {
+        iterations: this.t,
+        slots: [...this.m.slice(...range).map(slot), ...this.v.slice(...range).map(slot)],
+        biasCorrection: [this.beta1Power, this.beta2Power],
+      };
     });
-    return {
-      iterations: this.t,
-      slots,
-      biasCorrection: [this.beta1Power, this.beta2Power],
-    };
   }
 
-  /** Restores a saved state (also one saved by tfjs's Adam, which used the same layout). */
-  restore(saved: SerializedOptimizer): void {
-    const k = this.variables.length;
-    if (saved.slots.length !== 2 * k && !(saved.iterations === 0 && saved.slots.length === 0)) {
-      throw new GfnInternalError(
-        'checkpoint',
-        `the saved optimizer has ${saved.slots.length} slots, this model needs ${2 * k}`,
-      );
-    }
-    saved.slots.forEach((slot, i) => {
-      const target = i < k ? this.m[i]! : this.v[i - k]!;
-      const values = deserializeTensor(slot);
-      if (values.length !== target.length) {
-        throw new GfnInternalError('checkpoint', `saved optimizer slot ${i} has the wrong size`);
+  /** Restores the state of each group (also one saved by tfjs's Adam, the same layout). */
+  restore(saved: readonly SerializedOptimizer[]): void {
+    let at = 0;
+    this.groups.forEach((group, gi) => {
+      const s = saved[gi]!;
+      const k = group.variables.length;
+      const m = this.m.slice(at, at + k);
+      const v = this.v.slice(at, at + k);
+      at += k;
+      if (s.slots.length === 0 && s.iterations === 0) {
+        for (const a of [...m, ...v]) a.fill(0);
+        return;
       }
-      target.set(values);
+      if (s.slots.length !== 2 * k) {
+        throw new GfnInternalError(
+          'checkpoint',
+          `the saved optimizer has ${s.slots.length} slots, this model needs ${2 * k}`,
+        );
+      }
+      s.slots.forEach((slot, i) => {
+        const target = i < k ? m[i]! : v[i - k]!;
+        const values = deserializeTensor(slot);
+        if (values.length !== target.length) {
+          throw new GfnInternalError('checkpoint', `saved optimizer slot ${i} has the wrong size`);
+        }
+        target.set(values);
+      });
     });
-    this.t = saved.iterations;
-    [this.beta1Power, this.beta2Power] = saved.biasCorrection ?? [
-      this.beta1 ** saved.iterations,
-      this.beta2 ** saved.iterations,
+    const first = saved[0]!;
+    this.t = first.iterations;
+    [this.beta1Power, this.beta2Power] = first.biasCorrection ?? [
+      this.beta1 ** first.iterations,
+      this.beta2 ** first.iterations,
     ];
   }
 }
@@ -121,9 +151,7 @@ function adamUpdate(
   g: Float32Array,
   m: Float32Array,
   v: Float32Array,
-  beta1: number,
-  beta2: number,
-  epsilon: number,
+  { beta1, beta2, epsilon }: { beta1: number; beta2: number; epsilon: number },
   step: number,
   c2: number,
 ): void {

@@ -36,6 +36,10 @@ export interface RunConfig {
   evalSamples: number;
   /** What a non-finite reward, loss or gradient does: end the run, or drop that update. */
   onNan: 'stop' | 'skip';
+  /** Actor threads that sample (and score) trajectories while the learner trains; 0: none. */
+  workers: number;
+  /** With workers: send the weights to the actors every N updates (the policy lag is up to N). */
+  syncEvery: number;
 }
 
 type Field = FlagSpec & { key: Exclude<keyof RunConfig, 'env' | 'envParams' | 'backend'> };
@@ -192,6 +196,25 @@ export const RUN_CONFIG_FIELDS: readonly Field[] = [
     choices: ['stop', 'skip'],
     description:
       'a non-finite reward, loss or gradient: stop (keep the last checkpoint) or skip that update',
+  },
+  {
+    key: 'workers',
+    name: 'workers',
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 256,
+    description:
+      'actor threads that sample and score the next batch while the learner trains on this one',
+  },
+  {
+    key: 'syncEvery',
+    name: 'sync-every',
+    type: 'int',
+    default: 1,
+    min: 1,
+    max: 1_000_000,
+    description: 'with --workers: send the weights to the actors every N updates',
   },
 ];
 

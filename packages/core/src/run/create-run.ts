@@ -14,6 +14,8 @@ import { BackwardSampler } from '../samplers/backward.js';
 import { SamplerPlugin } from '../samplers/sampler.js';
 import { parseSchedule } from '../samplers/schedule.js';
 import { Rng } from '../util/rng.js';
+import { ActorPool } from '../actors/pool.js';
+import { activeBackend } from '../backend.js';
 import { type RunConfig, resolveRunConfig } from './config.js';
 import { Run } from './run.js';
 import { type Checkpoint, readCheckpoint } from './checkpoint.js';
@@ -26,12 +28,21 @@ export interface CreateRunOptions {
   modules?: string[];
   /** Input files the run keeps copies of. */
   inputs?: Record<string, RunInput>;
+  /** Enumerate the state graph of an enumerable env for exact metrics (default true). */
+  stateGraph?: boolean;
+  /**
+   * With `workers`: URL of the module that loads `modules` in the actor threads (default: import
+   * each and take its default export). The CLI passes one that also knows .gfn specs.
+   */
+  loader?: string;
 }
 
 /** What may differ from the saved config when a run is opened again. */
 export interface OpenRunOptions {
   /** Env parameters to use instead of the saved ones (e.g. paths to the run's input copies). */
   envParams?: Record<string, string | number>;
+  /** The module loader of actor threads, for a run resumed with workers (see CreateRunOptions). */
+  loader?: string;
 }
 
 /**
@@ -95,7 +106,25 @@ export async function createRun(
   }
 
   const model = options.model ? loadModel(env, options.model) : newModel(env, loss, c);
-  const graph = env.enumerable ? await buildStateGraph(env) : null;
+  const graph = env.enumerable && options.stateGraph !== false ? await buildStateGraph(env) : null;
+  const modulesFrom = options.modules ?? [];
+  let actors: ActorPool | null = null;
+  if (c.workers > 0) {
+    if (modulesFrom.length === 0) {
+      throw new UserError(
+        "--workers: actor threads load the run's modules by name or path, and this run was " +
+          "given module objects only (pass createRun's options.modules)",
+      );
+    }
+    const backend = activeBackend()?.name;
+    const setup = {
+      key: `${process.pid}-${Date.now()}-${Math.random()}`,
+      config: { ...c, ...(backend ? { backend } : {}) },
+      modules: modulesFrom,
+      loader: options.loader ?? new URL('../actors/default-loader.js', import.meta.url).href,
+    };
+    actors = new ActorPool(env, setup, c.workers);
+  }
   return new Run({
     config: c,
     env,
@@ -106,8 +135,9 @@ export async function createRun(
     replay,
     model,
     graph,
-    modules: options.modules ?? [],
+    modules: modulesFrom,
     streams,
+    actors,
     ...(options.inputs ? { inputs: options.inputs } : {}),
   });
 }
@@ -123,7 +153,9 @@ export async function loadRun(
   options: OpenRunOptions = {},
 ): Promise<Run> {
   const { config, model } = readRunDir(dir);
-  return createRun({ ...config, envParams: options.envParams ?? config.envParams }, modules, {
+  // An opened run evaluates and samples in this thread: no actor threads.
+  const opened = { ...config, workers: 0, envParams: options.envParams ?? config.envParams };
+  return createRun(opened, modules, {
     model,
     modules: config.modules,
     ...(config.inputs ? { inputs: config.inputs } : {}),
@@ -153,6 +185,7 @@ export async function resumeRun(
     model: checkpoint.model,
     modules: config.modules,
     ...(saved.inputs ? { inputs: saved.inputs } : {}),
+    ...(options.loader ? { loader: options.loader } : {}),
   });
   await run.restore(checkpoint);
   return { run, checkpoint };

@@ -18,8 +18,9 @@ import type { ReplayBuffer } from '../replay/buffers.js';
 import type { Sampler } from '../samplers/sampler.js';
 import { type Trajectories, concatTrajectories } from '../samplers/trajectories.js';
 import type { RunConfig } from './config.js';
-import type { Rng } from '../util/rng.js';
-import { Adam } from './adam.js';
+import { Rng } from '../util/rng.js';
+import type { ActorBatch, ActorPool, WeightSnapshot } from '../actors/pool.js';
+import { Adam, type SerializedOptimizer } from './adam.js';
 import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
 import type { Reporter, StepRecord } from './reporter.js';
 import {
@@ -116,11 +117,14 @@ export interface RunParts {
   streams?: Record<string, Rng>;
   /** Input files the run keeps copies of (saved with it). */
   inputs?: Record<string, RunInput>;
+  /** Actor threads that sample fresh trajectories (config.workers > 0). */
+  actors?: ActorPool | null;
 }
 
 /**
  * A training run: it owns the env, the model, the objective, the sampler, the replay buffer, the
- * two Adam optimizers (network and log Z, PyTorch's constants), the random streams (inside the
+ * Adam optimizer (PyTorch's constants; the network and log Z with learning rates of their own),
+ * the actor threads when it has workers, the random streams (inside the
  * sampler and buffer) and the state graph. `step()` samples a batch without gradients, prepares
  * it, computes the loss and its gradients in one pass and takes an optimizer step; `train()`
  * repeats it with evaluations and reporters; `evaluate()` measures the policy; `save()` writes a
@@ -142,10 +146,16 @@ export class Run {
   readonly modes: ModeTracker;
   readonly tracker: SampleTracker | null;
   private readonly streams: Record<string, Rng>;
+  private readonly actors: ActorPool | null;
+  /** The next fresh batches, being sampled by the actors while this iteration trains. */
+  private pending: { batch: Promise<ActorBatch>; version: number }[] = [];
+  /** The weights last sent to the actors. */
+  private sent: WeightSnapshot | null = null;
+  private lag = 0;
   private readonly optimizer: Adam;
-  private readonly logZOptimizer: Adam;
   private iterationCount = 0;
   private trajectoryCount = 0;
+  private transitionCount = 0;
   private trainSeconds = 0;
   private skippedCount = 0;
 
@@ -161,10 +171,19 @@ export class Run {
     this.graph = parts.graph;
     this.modules = parts.modules;
     this.streams = parts.streams ?? {};
+    this.actors = parts.actors ?? null;
     this.inputs = parts.inputs ?? {};
     // PyTorch's Adam constants (tfjs defaults epsilon to 1e-7), so runs compare with torchgfn's.
-    this.optimizer = new Adam(this.model.netVariables, this.config.lr, 0.9, 0.999, 1e-8);
-    this.logZOptimizer = new Adam([this.model.logZ], this.config.lrLogZ, 0.9, 0.999, 1e-8);
+    const net = this.model.netVariables;
+    this.optimizer = new Adam(
+      [
+        { variables: net, lr: this.config.lr, names: net.map((_, i) => `network parameter ${i}`) },
+        { variables: [this.model.logZ], lr: this.config.lrLogZ, names: ['log Z'] },
+      ],
+      0.9,
+      0.999,
+      1e-8,
+    );
     this.modes = new ModeTracker(this.env);
     this.tracker = this.env.createSampleTracker?.() ?? null;
   }
@@ -178,6 +197,11 @@ export class Run {
     return this.trajectoryCount;
   }
 
+  /** Transitions (env steps, exits included) of the fresh trajectories so far. */
+  get transitions(): number {
+    return this.transitionCount;
+  }
+
   /** Training time so far in seconds, evaluations excluded. */
   get seconds(): number {
     return this.trainSeconds;
@@ -188,22 +212,91 @@ export class Run {
    * any, `replayShare` of the batch from it. Only fresh trajectories count as sampled (modes,
    * trajectory counts) and go into the buffer.
    */
-  private async batch(): Promise<Trajectories> {
-    const { batchSize, replayShare } = this.config;
+  private async batch(): Promise<{ batch: Trajectories; prepared: unknown }> {
     const replay = this.replay;
-    const replayed = replay && replay.size > 0 ? Math.round(batchSize * replayShare) : 0;
-    const fresh = await this.sampler.sample(this.model, batchSize - replayed, this.iterationCount);
+    const { batch: fresh, prepared, summary } = await this.freshBatch(this.freshCount());
+    const replayed = this.config.batchSize - fresh.count;
     this.trajectoryCount += fresh.count;
+    this.transitionCount += fresh.numTransitions;
     this.modes.observe(fresh.terminalStates(), fresh.count);
-    await this.tracker?.observe(fresh.terminalStates(), fresh.count, fresh.logRewards);
-    if (!replay) return fresh;
+    await this.tracker?.observe(fresh.terminalStates(), fresh.count, fresh.logRewards, summary);
+    if (!replay) return { batch: fresh, prepared };
     const parts = [fresh];
-    if (replayed > 0) parts.push(await replay.sample(this.model, replayed));
+    if (replayed > 0 && replay.size > 0) parts.push(await replay.sample(this.model, replayed));
     replay.add(fresh);
-    return concatTrajectories(
+    const batch = concatTrajectories(
       this.env,
       parts.filter((p) => p.count > 0),
     );
+    return { batch, prepared: parts.length === 1 ? prepared : null };
+  }
+
+  /** Fresh trajectories this iteration: the batch, less the replay share once the buffer has any. */
+  private freshCount(): number {
+    const { batchSize, replayShare } = this.config;
+    const replayed = this.replay && this.replay.size > 0 ? Math.round(batchSize * replayShare) : 0;
+    return batchSize - replayed;
+  }
+
+  /**
+   * `count` fresh trajectories, and their prepared arrays when actors made them. Without actors,
+   * from the sampler. With N actors, N batches are under way: this iteration takes the oldest and
+   * asks for the next at once, so actors sample (and score, and prepare) while the learner trains.
+   * A batch is sampled with the weights sent when it was asked for: a policy lag of N updates (up
+   * to N + syncEvery - 1), which the objectives, all correct off-policy, allow.
+   */
+  private async freshBatch(count: number): Promise<ActorBatch> {
+    if (!this.actors) {
+      this.lag = 0;
+      const batch = await this.sampler.sample(this.model, count, this.iterationCount);
+      return { batch, prepared: null };
+    }
+    const ahead = this.actors.threads;
+    for (let i = this.pending.length; i < ahead; i++) {
+      // Once the replay buffer holds anything, every later batch leaves room for replayed ones.
+      const next = i === 0 ? count : this.config.batchSize - this.replayShareCount();
+      this.pending.push(this.requestBatch(next, this.iterationCount + i));
+    }
+    const request = this.pending.shift()!;
+    const result = await request.batch;
+    this.lag = this.iterationCount - request.version;
+    this.pending.push(
+      this.requestBatch(
+        this.config.batchSize - this.replayShareCount(),
+        this.iterationCount + ahead,
+      ),
+    );
+    return result;
+  }
+
+  /** Replayed trajectories per batch once the buffer has any (0 without a buffer). */
+  private replayShareCount(): number {
+    return this.replay ? Math.round(this.config.batchSize * this.config.replayShare) : 0;
+  }
+
+  private requestBatch(
+    count: number,
+    iteration: number,
+  ): { batch: Promise<ActorBatch>; version: number } {
+    const version = this.iterationCount;
+    if (!this.sent || version - this.sent.version >= this.config.syncEvery) {
+      this.sent = {
+        version,
+        weights: this.model.netVariables.map((v) => (v.dataSync() as Float32Array).slice()),
+      };
+    }
+    // Actors prepare the batch unless replayed trajectories will join it.
+    const batch = this.actors!.sample(this.sent, count, iteration, this.replay === null);
+    // Rejections surface where the batch is awaited; this only keeps an unawaited one quiet.
+    batch.catch(() => undefined);
+    return { batch, version: this.sent.version };
+  }
+
+  /** Restarts a random stream from a seed (actor threads reseed their sampler per task). */
+  reseed(stream: string, seed: number): void {
+    const rng = this.streams[stream];
+    if (!rng) throw new UserError(`the run has no random stream '${stream}'`);
+    rng.setState(new Rng(seed).getState());
   }
 
   /** Iterations whose update was dropped for a non-finite value. */
@@ -241,16 +334,16 @@ export class Run {
       seconds: this.trainSeconds,
     };
     if (this.modes.enabled) record.modes_found = this.modes.found;
+    if (this.actors) record.policy_lag = this.lag;
     if (skipped) record.skipped = 1;
     return record;
   }
 
   /** Samples a batch, computes the loss and its gradients, and applies them when all are finite. */
   private async update(): Promise<number> {
-    const batch = await this.batch();
-    const prepared = await this.loss.prepare(batch);
-    const net = this.model.netVariables;
-    const vars = [...net, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
+    const { batch, prepared: made } = await this.batch();
+    const prepared = made ?? (await this.loss.prepare(batch));
+    const vars = [...this.model.netVariables, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
     const { value, grads } = tf.variableGrads(
       () => this.loss.compute(prepared, this.model) as tf.Scalar,
       vars,
@@ -260,16 +353,8 @@ export class Run {
       if (!Number.isFinite(loss)) {
         throw new NonFiniteError('loss', `the ${this.loss.name} loss is ${loss}`);
       }
-      const logZGrad = grads[this.model.logZ.name];
-      if (logZGrad && !Number.isFinite(logZGrad.dataSync()[0]!)) {
-        throw new NonFiniteError('gradient', 'the gradient of log Z is not finite');
-      }
-      // Checks every network gradient before changing anything, then updates.
-      this.optimizer.apply(
-        net.map((v) => grads[v.name]),
-        net.map((_, i) => `network parameter ${i}`),
-      );
-      if (logZGrad) this.logZOptimizer.apply([logZGrad], ['log Z']);
+      // Checks every gradient before changing anything, then updates.
+      this.optimizer.apply(grads);
       return loss;
     } finally {
       tf.dispose([value, ...Object.values(grads)]);
@@ -338,6 +423,7 @@ export class Run {
 
   /** Everything needed to continue this run exactly (see `restore`). */
   async checkpoint(extra: Record<string, unknown> = {}): Promise<Checkpoint> {
+    const [net, logZ] = this.optimizer.save() as [SerializedOptimizer, SerializedOptimizer];
     return {
       format: 'gflownet-ts/checkpoint@1',
       iteration: this.iterationCount,
@@ -345,10 +431,7 @@ export class Run {
       seconds: this.trainSeconds,
       skipped: this.skippedCount,
       model: this.model.toJSON(),
-      optimizers: {
-        net: this.optimizer.save(),
-        logZ: this.logZOptimizer.save(),
-      },
+      optimizers: { net, logZ },
       streams: Object.fromEntries(Object.entries(this.streams).map(([k, r]) => [k, r.getState()])),
       replay: this.replay?.saveState?.() ?? null,
       modes: this.modes.saveState(),
@@ -372,12 +455,14 @@ export class Run {
    * and trackers. The weights come with the run (`createRun(..., { model: checkpoint.model })`).
    */
   async restore(cp: Checkpoint): Promise<void> {
+    // Batches asked of actors before the restore were sampled with other weights.
+    this.pending = [];
+    this.sent = null;
     this.iterationCount = cp.iteration;
     this.trajectoryCount = cp.trajectories;
     this.trainSeconds = cp.seconds;
     this.skippedCount = cp.skipped ?? 0;
-    this.optimizer.restore(cp.optimizers.net);
-    this.logZOptimizer.restore(cp.optimizers.logZ);
+    this.optimizer.restore([cp.optimizers.net, cp.optimizers.logZ]);
     for (const [name, state] of Object.entries(cp.streams)) {
       const stream = this.streams[name];
       if (!stream)
@@ -445,8 +530,17 @@ export class Run {
     writeRunDir(dir, saved, this.model.toJSON());
   }
 
-  /** Frees the model's tensors (the optimizers keep plain arrays). */
+  /** Stops the actor threads (if any) and frees the model's tensors. */
+  async close(): Promise<void> {
+    this.pending = [];
+    await this.actors?.close();
+    this.dispose();
+  }
+
+  /** Frees the model's tensors (the optimizer keeps plain arrays) and stops any actor threads. */
   dispose(): void {
+    this.pending = [];
+    void this.actors?.close();
     this.model.dispose();
   }
 }
