@@ -91,9 +91,16 @@ export class PolicyModel {
     return result;
   }
 
-  /** Forward logits as plain numbers, for sampling (no gradient). */
+  /**
+   * Forward logits as plain numbers, for sampling (no gradient). Only the forward network runs:
+   * a separate backward network is not evaluated.
+   */
   forwardLogits(states: Int32Array, n: number): Float32Array {
-    const t = tf.tidy(() => this.outputs(states, n).logits);
+    const t = tf.tidy(() => {
+      const out = this.estimator.apply(states, n); // [n, W]
+      const a = this.env.numActions;
+      return out.shape[1] === a ? out : tf.slice(out, [0, 0], [n, a]);
+    });
     const values = t.dataSync() as Float32Array;
     t.dispose();
     return values;
