@@ -1,9 +1,11 @@
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { OracleClient, ScoreLog, parseOracle } from '@gflownet/core/oracles';
 import {
   type CommandContribution,
   type CommandInput,
   type FlagSpec,
+  type FlagValue,
   UserError,
   initBackend,
 } from '@gflownet/core';
@@ -24,13 +26,63 @@ const HELP: FlagSpec = { name: 'help', type: 'bool', alias: 'h', description: 's
 const TABLE: Record<string, { usage: string; brief: string; summary: string; flags: FlagSpec[] }> =
   {
     score: {
-      usage: 'gfn molecule score FILE',
-      brief: 'QED, logP, weight and heavy atoms of SMILES, as JSON lines',
+      usage: 'gfn molecule score FILE [--oracle SPEC]',
+      brief: "QED, logP, weight and heavy atoms of SMILES (and an oracle's score), as JSON lines",
       summary:
         'Reads SMILES, one per line (FILE or - for standard input), and prints one JSON object per line:\n' +
         'smiles, canonical, valid, qed, logp, mw, heavy_atoms, and an error message for input RDKit\n' +
-        'rejects (the rest of the file is still scored).',
-      flags: [HELP],
+        "rejects (the rest of the file is still scored). With --oracle, each valid molecule's canonical\n" +
+        'SMILES also goes to an external scorer (a program reading one SMILES per line on stdin and\n' +
+        'writing one score per line, or an HTTP endpoint taking {"objects": [...]} and answering\n' +
+        '{"scores": [...]}), in batches, with retries and an optional persistent cache; its answer is the\n' +
+        '"oracle" field (null with "oracle_error" when it gave none: never an invented score).',
+      flags: [
+        {
+          name: 'oracle',
+          type: 'string',
+          placeholder: 'SPEC',
+          description: 'command:PROGRAM ARGS, or an http(s):// URL',
+        },
+        {
+          name: 'oracle-cache',
+          type: 'string',
+          placeholder: 'FILE',
+          description: 'scores kept across runs (an append-only log); known molecules are not sent',
+        },
+        {
+          name: 'oracle-batch',
+          type: 'int',
+          default: 64,
+          min: 1,
+          max: 100_000,
+          description: 'molecules per oracle call',
+        },
+        {
+          name: 'oracle-concurrency',
+          type: 'int',
+          default: 4,
+          min: 1,
+          max: 1000,
+          description: 'oracle calls under way at once (a command oracle answers one at a time)',
+        },
+        {
+          name: 'oracle-timeout',
+          type: 'float',
+          default: 600,
+          min: 0.001,
+          max: 1e7,
+          description: 'seconds before an oracle call fails (and is retried)',
+        },
+        {
+          name: 'oracle-retries',
+          type: 'int',
+          default: 3,
+          min: 0,
+          max: 100,
+          description: 'further attempts of a failed call, with exponential backoff from 1 s',
+        },
+        HELP,
+      ],
     },
     draw: {
       usage: 'gfn molecule draw FILE --out grid.svg',
@@ -153,7 +205,7 @@ async function runMolecule(sub: string, { values, positional }: CommandInput): P
   }
   if (sub !== 'score' && !values['out'])
     throw new UserError(`gfn molecule ${sub}: --out is required`);
-  if (sub === 'score') return scoreFile(file);
+  if (sub === 'score') return scoreFile(file, values);
   if (sub === 'draw') return drawFile(file, values as Record<string, number & string>);
   return trainProxyFile(file, values as Record<string, number & string>);
 }
@@ -201,8 +253,49 @@ async function* scoredLines(file: string): AsyncGenerator<ScoreRow> {
   }
 }
 
-async function scoreFile(file: string): Promise<void> {
-  for await (const row of scoredLines(file)) process.stdout.write(`${JSON.stringify(row)}\n`);
+async function scoreFile(file: string, values: Record<string, FlagValue>): Promise<void> {
+  const spec = values['oracle'] as string | undefined;
+  if (!spec) {
+    for await (const row of scoredLines(file)) process.stdout.write(`${JSON.stringify(row)}\n`);
+    return;
+  }
+  const cachePath = values['oracle-cache'] as string | undefined;
+  const batch = values['oracle-batch'] as number;
+  const client = new OracleClient(parseOracle(spec), {
+    batchSize: batch,
+    concurrency: values['oracle-concurrency'] as number,
+    timeoutMs: (values['oracle-timeout'] as number) * 1000,
+    retries: values['oracle-retries'] as number,
+    cache: cachePath ? new ScoreLog(cachePath) : null,
+  });
+  // Rows wait until enough valid molecules fill the oracle's calls, then print in input order.
+  const chunk = batch * (values['oracle-concurrency'] as number);
+  let rows: (ScoreRow & { oracle?: number | null; oracle_error?: string })[] = [];
+  const flush = async () => {
+    const valid = rows.filter((r) => r.valid && r.canonical);
+    const scores = await client.scoreDetailed(valid.map((r) => r.canonical!));
+    valid.forEach((r, i) => {
+      r.oracle = scores[i]!.score;
+      if (scores[i]!.error) r.oracle_error = scores[i]!.error;
+    });
+    for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+    rows = [];
+  };
+  try {
+    for await (const row of scoredLines(file)) {
+      rows.push(row);
+      if (rows.filter((r) => r.valid).length >= chunk) await flush();
+    }
+    await flush();
+  } finally {
+    await client.close();
+  }
+  const s = client.stats();
+  process.stderr.write(
+    `oracle ${client.oracle.name}: ${s.oracle_calls} calls, ${s.oracle_cache_hits} cache hits, ` +
+      `${s.oracle_failures} molecules without a score, ${s.oracle_retries} retries, ` +
+      `mean call ${s.oracle_latency_mean.toFixed(3)} s\n`,
+  );
 }
 
 async function drawFile(file: string, v: Record<string, number & string>): Promise<void> {

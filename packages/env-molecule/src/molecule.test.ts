@@ -126,6 +126,62 @@ describe('gfn molecule score', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('sends valid molecules to an --oracle program once, caches its scores, and never invents one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gfn-oracle-'));
+    try {
+      const file = join(dir, 'in.smi');
+      writeFileSync(file, ['CCO', 'not-a-smiles', 'c1ccccc1', 'OCC', 'CCN'].join('\n'));
+      // A docking stand-in: the SMILES length over 10; it cannot score CCN; it logs its input.
+      const oracle = join(dir, 'oracle.mjs');
+      writeFileSync(
+        oracle,
+        `import { appendFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+createInterface({ input: process.stdin }).on('line', (l) => {
+  appendFileSync(${JSON.stringify(join(dir, 'seen.txt'))}, l + '\\n');
+  process.stdout.write(l === 'CCN' ? 'error\\n' : l.length / 10 + '\\n');
+});
+`,
+      );
+      const score = () =>
+        spawnSync(
+          process.execPath,
+          [
+            GFN,
+            'molecule',
+            'score',
+            file,
+            '--oracle',
+            `command:${process.execPath} ${oracle}`,
+            '--oracle-cache',
+            join(dir, 'cache.jsonl'),
+          ],
+          { encoding: 'utf8' },
+        );
+      const first = score();
+      expect(first.status).toBe(0);
+      const rows = first.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(rows.map((x) => x['oracle'])).toEqual([0.3, undefined, 0.8, 0.3, null]);
+      expect(rows[4]!['oracle_error']).toBe('the oracle gave no score');
+      // CCO and OCC are one molecule (canonical CCO): sent once.
+      expect(readFileSync(join(dir, 'seen.txt'), 'utf8').trim().split('\n')).toEqual([
+        'CCO',
+        'c1ccccc1',
+        'CCN',
+      ]);
+      expect(first.stderr).toContain('1 calls, 0 cache hits, 1 molecules without a score');
+      const second = score();
+      expect(second.status).toBe(0);
+      expect(second.stderr).toContain('1 calls, 3 cache hits');
+      expect(readFileSync(join(dir, 'seen.txt'), 'utf8').trim().split('\n')).toHaveLength(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('an RDKit fault', () => {
