@@ -62,6 +62,11 @@ export interface DiscreteEnv {
   canonicalKey?(state: Int32Array): string;
   /** True when the reachable space is small enough to enumerate for exact metrics. */
   readonly enumerable?: boolean;
+  /**
+   * Optional: the reward itself (before its log) of one state, for messages about a reward that
+   * is not positive (whose log is NaN); undefined when the env only knows log R.
+   */
+  rewardValue?(state: Int32Array): number | undefined;
   /** The mode a terminating state belongs to, or null; enables the modes-found metric. */
   modeOf?(state: Int32Array): string | null;
   /** How many modes exist, when known. */

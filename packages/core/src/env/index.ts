@@ -14,6 +14,7 @@ export {
 export {
   backwardActionsOf,
   checkedLogReward,
+  describeReward,
   formatState,
   forwardActionsOf,
   intermediateLogReward,

@@ -27,15 +27,23 @@ export async function checkedLogReward(
   for (let i = 0; i < n; i++) {
     const v = out[i]!;
     if (!Number.isFinite(v)) {
-      const r = Math.exp(v);
+      const d = env.stateDim;
       throw new NonFiniteError(
         'reward',
-        `env '${env.name}': the reward of state ${formatState(env, states, i)} is ${r} ` +
-          `(log-reward ${v}); rewards must be positive and finite`,
+        `env '${env.name}': the reward of state ${formatState(env, states, i)} is ` +
+          `${describeReward(env, states.subarray(i * d, (i + 1) * d), v)}; ` +
+          'rewards must be positive and finite',
       );
     }
   }
   return out;
+}
+
+/** A reward whose log is not finite, told by its value when the env can give it. */
+export function describeReward(env: DiscreteEnv, state: Int32Array, logReward: number): string {
+  const value = env.rewardValue?.(state);
+  if (value !== undefined) return String(value);
+  return `${Math.exp(logReward)} (log-reward ${logReward})`;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface CompiledFunctions {
   featurize(S: Int32Array, n: number, F: Float32Array): void;
   isTerminal(S: Int32Array, b: number): boolean;
   modeKey(S: Int32Array, b: number): number;
+  /** The reward itself (before its log) of the state at offset b; NaN when the spec gives log R. */
+  rewardValue(S: Int32Array, b: number): number;
 }
 
 /** Everything the env class needs: sizes, layout, tables and the generated functions. */
@@ -47,6 +49,10 @@ export interface CompiledSpec {
   backwardActions: { family: string; args: number[] }[];
   initialState: Int32Array;
   hasMode: boolean;
+  /** The spec writes R itself (not log R) without an extern: rewardValue gives it. */
+  plainReward: boolean;
+  /** `mode when C by KEY`: states with one key are one mode; without `by`, each state is its own. */
+  modeByKey: boolean;
   /** The stop action exists and has no guard, so the exit is allowed in every state. */
   everyStateTerminates: boolean;
   fns: CompiledFunctions;
@@ -191,6 +197,8 @@ export function instantiateSpec(
       backwardActions: backward.map(({ family, args }) => ({ family, args })),
       initialState,
       hasMode: checked.mode !== null,
+      modeByKey: checked.mode?.key != null,
+      plainReward: !checked.reward.log && checked.externs.size === 0,
       everyStateTerminates: checked.stop ? !checked.stop.guard : false,
       fns,
     },
@@ -506,6 +514,13 @@ function generate(
       return out;
     }`);
   }
+  // For messages about a reward that is not positive: its value, not the NaN of its log.
+  const plain = !gen.usesExtern && !checked.reward.log;
+  src.push(
+    plain
+      ? `function rewardValue(S, b) { ${rew.join('\n')} return ${rewardExpr}; }`
+      : 'function rewardValue(S, b) { return NaN; }',
+  );
 
   const feat: string[] = [];
   for (const f of g.fields.values()) {
@@ -535,7 +550,7 @@ function generate(
 
   const tableArgs = { ...stepGen.tables, ...backGen.tables };
   const names = Object.keys(tableArgs);
-  const body = `"use strict";\n${src.join('\n')}\nreturn { forwardMask, backwardMask, step, backwardStep, logReward, featurize, isTerminal, modeKey };`;
+  const body = `"use strict";\n${src.join('\n')}\nreturn { forwardMask, backwardMask, step, backwardStep, logReward, featurize, isTerminal, modeKey, rewardValue };`;
   const err = (message: string, S: Int32Array, b: number) =>
     new SpecRuntimeError(message, S.slice(b, b + D));
   // The source above is built only from generated identifiers and numbers (see ExprGen).

@@ -1,4 +1,5 @@
 import { type Parents, Rng } from '@gflownet/core';
+import { describeReward } from '@gflownet/core/env';
 import { logSumExp } from '@gflownet/core/metrics';
 import { SpecRuntimeError } from '../codegen/instantiate-spec.js';
 import { longestPath } from './graph.js';
@@ -201,7 +202,7 @@ class Checker {
         if (!Number.isFinite(v)) {
           this.violate(
             'C506',
-            `the reward is ${Math.exp(v)} (log ${v}); it must be positive and finite`,
+            `the reward is ${describeReward(env, s, v)}; it must be positive and finite`,
             s,
           );
         } else out.push(v);

@@ -37,9 +37,11 @@ export class SpecEnv implements DiscreteEnv {
       this.gridShape = new Array<number>(only.size).fill(only.hi + 1);
     }
     if (compiled.hasMode) {
+      // Without `by`, every state the condition holds in is a mode of its own.
       this.modeOf = (state) => {
         const key = compiled.fns.modeKey(state, 0);
-        return Number.isNaN(key) ? null : String(key);
+        if (Number.isNaN(key)) return null;
+        return compiled.modeByKey ? String(key) : `s${state.subarray(0, this.stateDim).join(',')}`;
       };
     }
   }
@@ -96,6 +98,11 @@ export class SpecEnv implements DiscreteEnv {
 
   isTerminal(state: Int32Array): boolean {
     return this.compiled.fns.isTerminal(state, 0);
+  }
+
+  /** The reward itself (before its log), when the spec writes R rather than log R. */
+  rewardValue(state: Int32Array): number | undefined {
+    return this.compiled.plainReward ? this.compiled.fns.rewardValue(state, 0) : undefined;
   }
 
   /** Present only when the spec declares `mode when ...`. */
