@@ -69,6 +69,19 @@ beforeAll(() => {
   write('twice.json', '{"lr": 0.1, "lr": 0.2}');
   write('twins.json', '{"batchSize": 4, "batch-size": 8}');
   write('fast.json', '{"lr": "fast"}');
+  // Its parent rule forgets to undo add(0): gfn train refuses it before training.
+  write(
+    'bad-parent.gfn',
+    [
+      'env badparent',
+      'state { chosen: bool[3] }',
+      'action add(i in 0..2) when not chosen[i] do chosen[i] = true',
+      'parent add(i in 0..2) when chosen[i] and i > 0 do chosen[i] = false',
+      'terminal when count(i in 0..2: chosen[i]) == 2',
+      'reward 1 + chosen[0]',
+      '',
+    ].join('\n'),
+  );
   write('binary.gfn', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]).toString('latin1'));
   const broken = (name: string, edit: (config: Record<string, unknown>) => unknown) => {
     mkdirSync(join(dir, name));
@@ -97,6 +110,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // [command line, what the message must say]
 const CASES: [string[], string][] = [
   [['train', '--out', 'a-file', ...SMALL], "--out: 'a-file' is a file"],
+  [
+    ['train', '--env', 'bad-parent.gfn', '--iterations', '2', '--quiet'],
+    "env 'badparent' fails its model check, so training would not learn R/Z:\n  C501: missing parent: add(0)",
+  ],
   [['train', '--out', 'busy', ...SMALL], "--out: 'busy' is not empty"],
   [['train', '--out', 'a-file/sub', ...SMALL], 'cannot create the run directory'],
   [['train', '--force', '--out', 'a-file', ...SMALL], "--out: 'a-file' is a file"],
