@@ -202,7 +202,26 @@ describe('bad input', () => {
       '--out',
       join(dir, 'bad-reward'),
     );
-    expectUserError(r, 'the reward of state [', 'must be positive and finite');
+    // The model check before training finds it (and names the state).
+    expectUserError(r, 'C506: the reward is 0', 'must be positive and finite (in state x=[');
+    // Without the check, training meets it.
+    const unchecked = gfn(
+      'train',
+      '--r0',
+      '0',
+      '--iterations',
+      '2',
+      '--check-limit',
+      '0',
+      '--quiet',
+      '--out',
+      join(dir, 'bad-reward-unchecked'),
+    );
+    expectUserError(
+      unchecked,
+      'the reward of state [',
+      'is 0; rewards must be positive and finite',
+    );
   });
   it('rejects an unknown flag with the list of valid ones', () => {
     expectUserError(gfn('sample', '--runn', 'x'), 'unknown flag --runn', '--run');
