@@ -237,6 +237,24 @@ describe('diagnostics of malformed specs', () => {
     expect(d.message.length).toBeGreaterThan(10);
   });
 
+  it('says that comparisons do not chain, and that = does not compare', () => {
+    const chained = diagnose(HEAD + INC + PARENT + STOP + 'reward 1 + (2 < 3) < 4 < 5\n');
+    expect(chained[0]!.message).toContain(
+      "comparisons do not chain: write 'a < b and b < c', not 'a < b < c'",
+    );
+    const guard = diagnose(
+      HEAD + 'action inc(d in 0..n-1) when x[d] = 0 do x[d] += 1\n' + PARENT + STOP + REWARD,
+    );
+    expect(guard[0]!.message).toBe(
+      "expected 'do' or 'stop', found '='; to compare two values, write '=='",
+    );
+    // A comparison after another expression's is no chain.
+    const parenthesized = diagnose(
+      HEAD + INC + PARENT + STOP + 'reward if (1 < 2) < then 1 else 2\n',
+    );
+    expect(parenthesized[0]!.message).not.toContain('chain');
+  });
+
   it('reports several syntax errors in one pass', () => {
     const diags = diagnose(
       HEAD +

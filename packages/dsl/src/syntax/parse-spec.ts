@@ -58,7 +58,8 @@ export function parseSpec(source: string): { spec: Spec | null; diagnostics: Dia
       tok.tokenType.name === 'EOF' || Number.isNaN(tok.startOffset)
         ? endLoc(source, lexed.tokens)
         : tokenLoc(tok);
-    diagnostics.push(diagnostic('E002', syntaxMessage(e.message, tok), loc));
+    const message = syntaxMessage(e.message, tok) + hint(lexed.tokens, tok);
+    diagnostics.push(diagnostic('E002', message, loc));
   }
   if (diagnostics.length > 0) return { spec: null, diagnostics };
   let spec: Spec;
@@ -113,6 +114,55 @@ const EXPRESSION_START = [
   'Identifier',
   'Not',
 ];
+
+const COMPARISON_OPS = ['Less', 'LessEq', 'Greater', 'GreaterEq', 'EqEq', 'NotEq'];
+/** Tokens before which a comparison belongs to another expression. */
+const EXPRESSION_BOUNDARY = [
+  'When',
+  'Do',
+  'Reward',
+  'Terminal',
+  'Mode',
+  'By',
+  'Let',
+  'Init',
+  'If',
+  'Then',
+  'Else',
+  'And',
+  'Or',
+  'Not',
+  'Colon',
+  'Comma',
+  'Assign',
+  'PlusAssign',
+  'MinusAssign',
+];
+
+/**
+ * What the user most likely meant, for two common slips: a chained comparison (`a < b < c`: a
+ * second comparison operator at the same depth of parentheses as one just parsed) and `=` where
+ * a condition or value goes (a comparison is `==`).
+ */
+function hint(tokens: readonly IToken[], tok: IToken): string {
+  const name = tok.tokenType.name;
+  if (name === 'Assign') return "; to compare two values, write '=='";
+  if (!COMPARISON_OPS.includes(name)) return '';
+  let depth = 0;
+  for (let i = tokens.indexOf(tok) - 1; i >= 0; i--) {
+    const t = tokens[i]!.tokenType.name;
+    if (t === 'RParen' || t === 'RBracket') depth++;
+    else if (t === 'LParen' || t === 'LBracket') {
+      if (depth === 0) return '';
+      depth--;
+    } else if (depth === 0 && COMPARISON_OPS.includes(t)) {
+      return "; comparisons do not chain: write 'a < b and b < c', not 'a < b < c'";
+    } else if (depth === 0 && EXPRESSION_BOUNDARY.includes(t)) {
+      return '';
+    }
+  }
+  return '';
+}
 
 /** Chevrotain's messages list token type names; say it in the spec's own words instead. */
 function syntaxMessage(message: string, tok: IToken): string {
