@@ -237,6 +237,19 @@ describe('diagnostics of malformed specs', () => {
     expect(d.message.length).toBeGreaterThan(10);
   });
 
+  it('takes 0 and 1 in a bool table, and reports a table of wrong entries once', () => {
+    const table = (rows: string) =>
+      diagnose(
+        `${HEAD}const adj: bool[2][2] = ${rows}\n${INC}${PARENT}${STOP}reward 1 + adj[0][1]\n`,
+      );
+    expect(table('[[0, 1], [true, false]]')).toEqual([]);
+    const wrong = table('[[2, 1], [3, 4]]');
+    expect(wrong.map((d) => d.code)).toEqual(['E201']);
+    expect(wrong[0]!.message).toBe(
+      "'adj' holds bool values, not int (3 entries; this is the first); write true/false, or 0/1",
+    );
+  });
+
   it('says that comparisons do not chain, and that = does not compare', () => {
     const chained = diagnose(HEAD + INC + PARENT + STOP + 'reward 1 + (2 < 3) < 4 < 5\n');
     expect(chained[0]!.message).toContain(

@@ -168,6 +168,12 @@ class Validator extends TypeChecker {
   private checkConst(c: ConstDecl): void {
     for (const d of c.dims) this.expectInt(d, this.constantScope(), `size of '${c.name}'`);
     const want = c.dims.length;
+    // One diagnostic per table for its entries of the wrong type, at the first, with the count.
+    let wrong: { loc: Loc; message: string; count: number } | null = null;
+    const mistype = (message: string, loc: Loc): void => {
+      if (wrong) wrong.count += 1;
+      else wrong = { loc, message, count: 1 };
+    };
     const check = (e: Expr, depth: number): void => {
       if (depth < want) {
         if (e.kind !== 'array') {
@@ -177,14 +183,22 @@ class Validator extends TypeChecker {
         for (const item of e.items) check(item, depth + 1);
         return;
       }
+      // A bool table may be written with 0 and 1.
+      if (c.elem === 'bool' && e.kind === 'num' && (e.value === 0 || e.value === 1)) return;
       const ty = this.typeOf(e, this.constantScope());
       if (c.elem === 'bool' ? ty.t !== 'bool' && ty.t !== 'error' : !isNumeric(ty)) {
-        this.report('E201', `'${c.name}' holds ${c.elem} values, not ${show(ty)}`, e.loc);
+        mistype(`'${c.name}' holds ${c.elem} values, not ${show(ty)}`, e.loc);
       } else if (c.elem === 'int' && ty.t === 'float') {
-        this.report('E201', `'${c.name}' holds int values, not float`, e.loc);
+        mistype(`'${c.name}' holds int values, not float`, e.loc);
       }
     };
     check(c.value, 0);
+    const first = wrong as { loc: Loc; message: string; count: number } | null;
+    if (first) {
+      const more = first.count > 1 ? ` (${first.count} entries; this is the first)` : '';
+      const how = c.elem === 'bool' ? '; write true/false, or 0/1' : '';
+      this.report('E201', `${first.message}${more}${how}`, first.loc);
+    }
   }
 
   private checkField(f: FieldDecl): void {
