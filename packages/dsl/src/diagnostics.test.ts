@@ -281,6 +281,9 @@ describe('diagnostics of malformed specs', () => {
 
   it('names an unknown parameter and a non-integer one at instantiation', () => {
     expect(diagnose(VALID, { m: 1 }).map((d) => d.code)).toContain('E402');
+    expect(diagnose(VALID, { nn: 1 })[0]!.message).toBe(
+      "unknown parameter 'nn' (parameters: n); did you mean 'n'?",
+    );
     expect(diagnose(VALID, { n: 2.5 }).map((d) => d.code)).toContain('E403');
   });
 });

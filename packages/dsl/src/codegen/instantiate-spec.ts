@@ -8,6 +8,7 @@ import {
 } from '../semantics/constants.js';
 import { type Diagnostic, diagnostic, hasErrors, sortDiagnostics } from '../diagnostics.js';
 import { checkIndices } from '../semantics/intervals.js';
+import { editDistance } from '../semantics/type-checker.js';
 import type { CheckedSpec } from '../semantics/validate-spec.js';
 
 /** Host functions for `extern` declarations; results may be Promises. */
@@ -223,9 +224,17 @@ function resolveParams(
   const values = new Map<string, number>();
   for (const name of Object.keys(overrides)) {
     if (!checked.params.some((p) => p.name === name)) {
-      const known = checked.params.map((p) => p.name).join(', ') || 'none';
+      const names = checked.params.map((p) => p.name);
+      const near = names.find(
+        (p) => editDistance(p, name) <= Math.max(1, Math.floor(name.length / 3)),
+      );
+      const hint = near ? `; did you mean '${near}'?` : '';
       diags.push(
-        diagnostic('E402', `unknown parameter '${name}' (parameters: ${known})`, checked.spec.loc),
+        diagnostic(
+          'E402',
+          `unknown parameter '${name}' (parameters: ${names.join(', ') || 'none'})${hint}`,
+          checked.spec.loc,
+        ),
       );
     }
   }
