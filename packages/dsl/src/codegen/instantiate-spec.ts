@@ -1,3 +1,4 @@
+import { UserError } from '@gflownet/core';
 import type { Binder, Effect, Expr } from '../syntax/ast.js';
 import { type FieldLayout, type GenContext, ExprGen } from './expr-gen.js';
 import {
@@ -60,6 +61,21 @@ export interface CompiledSpec {
 }
 
 /** Thrown by generated code when an action cannot be applied (a push onto a full sequence). */
+/**
+ * An extern as the generated reward calls it: a throw (or a rejected promise) in the plugin's
+ * function becomes a UserError that names the extern, not a stack trace from generated code.
+ */
+function guardExtern(name: string, fn: ExternFunction): ExternFunction {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new UserError(`extern '${name}' failed on arguments ${JSON.stringify(args)}: ${why}`);
+    }
+  };
+}
+
 export class SpecRuntimeError extends Error {
   constructor(
     message: string,
@@ -182,7 +198,7 @@ export function instantiateSpec(
     stateDim,
     featureDim,
     tables,
-    externs as ExternFunction[],
+    (externs as ExternFunction[]).map((fn, i) => guardExtern([...checked.externs.keys()][i]!, fn)),
   );
   return {
     compiled: {

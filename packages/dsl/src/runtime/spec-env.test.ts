@@ -1,7 +1,8 @@
+import { UserError } from '@gflownet/core';
 import { checkedLogReward } from '@gflownet/core/env';
 import { ModeTracker } from '@gflownet/core/metrics';
 import { checkSpecEnv } from '../model-check/check-spec-env.js';
-import { compileSpec } from './compile-spec.js';
+import { compileSpec, createSpecEnv } from './compile-spec.js';
 
 // Choose 2 of 4 items: 6 terminating sets; item 0 chosen in 3 of them.
 const SUBSET = `env pairs
@@ -51,6 +52,35 @@ reward 1 - 2 * chosen[0]
     );
     await expect(checkedLogReward(env, Int32Array.from([1, 0, 0]), 1)).rejects.toThrow(
       "env 'neg': the reward of state [1, 0, 0] is -1; rewards must be positive and finite",
+    );
+  });
+});
+
+describe('an extern that throws', () => {
+  it('is a user error naming the extern and its arguments, not a stack trace', async () => {
+    const source = `env ext
+extern score(v: int): float
+state { chosen: bool[3] }
+action add(i in 0..2) when not chosen[i] do chosen[i] = true
+parent add(i in 0..2) when chosen[i] do chosen[i] = false
+terminal when count(i in 0..2: chosen[i]) == 1
+reward score(count(i in 0..2: chosen[i]) + 1)
+`;
+    const { env } = createSpecEnv(
+      source,
+      {},
+      {
+        externs: {
+          score: () => {
+            throw new Error('the docking server is down');
+          },
+        },
+      },
+    );
+    const rejected = Promise.resolve(env!.logReward(Int32Array.from([0, 1, 0]), 1));
+    await expect(rejected).rejects.toBeInstanceOf(UserError);
+    await expect(rejected).rejects.toThrow(
+      "extern 'score' failed on arguments [2]: the docking server is down",
     );
   });
 });
