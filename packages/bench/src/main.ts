@@ -116,8 +116,8 @@ const md: string[] = [
   'it/s counts training iterations (sampling, loss, gradient and Adam step; no evaluation). The',
   'compute floor is the time of the same matrix multiplications alone, on tensors of the same',
   'shapes, timed in the same process; "x floor" is how many times slower the whole iteration is.',
-  "Peer figures were measured on this machine on 2026-11-28 (see DESIGN.md's reference table);",
-  'this harness does not rerun them.',
+  "Peer figures were measured on this machine on 2026-11-28 with the peers' own code, one process",
+  'at a time, like for like; this harness does not rerun them.',
   '',
 ];
 
@@ -331,13 +331,13 @@ if (sections.has('envs')) {
     });
     await molecule.close();
     rows.push({
-      env: `molecule fragments (QED), ${workers} workers`,
+      env: `molecule fragments (QED), ${workers} worker${workers === 1 ? '' : 's'}`,
       stepsPerSec: molSteps,
       tbItPerSec: molSpeed.itPerSec,
       tbTrajPerSec: molSpeed.trajPerSec,
     });
     console.log(
-      `molecule fragments (QED), ${workers} workers: ` +
+      `molecule fragments (QED), ${workers} worker${workers === 1 ? '' : 's'}: ` +
         (workers === 0
           ? `env steps/s ${fmt(molSteps, 0)} (batch 256, RDKit scoring included); `
           : '') +
