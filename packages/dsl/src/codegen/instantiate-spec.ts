@@ -60,7 +60,6 @@ export interface CompiledSpec {
   fns: CompiledFunctions;
 }
 
-/** Thrown by generated code when an action cannot be applied (a push onto a full sequence). */
 /**
  * An extern as the generated reward calls it: a throw (or a rejected promise) in the plugin's
  * function becomes a UserError that names the extern, not a stack trace from generated code.
@@ -76,6 +75,7 @@ function guardExtern(name: string, fn: ExternFunction): ExternFunction {
   };
 }
 
+/** Thrown by generated code when an action cannot be applied (a push onto a full sequence). */
 export class SpecRuntimeError extends Error {
   constructor(
     message: string,
