@@ -277,6 +277,19 @@ export default new ContainerModule(({ bind }) => {
     return file;
   };
   const small = ['--height', '5', '--batch-size', '8', '--hidden', '16', '--quiet'];
+  /** Five iterations of the objective whose log Z gradient is NaN. */
+  const nanGrad = (...extra: string[]) =>
+    gfn(
+      'train',
+      '--plugin',
+      plugin(),
+      '--loss',
+      'nan-grad',
+      ...small,
+      '--iterations',
+      '5',
+      ...extra,
+    );
 
   it('a NaN reward stops the run (naming the iteration and state), or is skipped', () => {
     const file = plugin();
@@ -313,58 +326,20 @@ export default new ContainerModule(({ bind }) => {
   });
 
   it('a NaN gradient stops the run (naming the parameter) with the last checkpoint kept, or is skipped', () => {
-    const file = plugin();
-    const stop = gfn(
-      'train',
-      '--plugin',
-      file,
-      '--loss',
-      'nan-grad',
-      ...small,
-      '--iterations',
-      '5',
-      '--out',
-      'grad-stop',
-    );
+    const stop = nanGrad('--out', 'grad-stop');
     expect(stop.code).toBe(2);
     expect(stop.stderr).toContain('iteration 1: the gradient of log Z is not finite');
-    const skip = gfn(
-      'train',
-      '--plugin',
-      file,
-      '--loss',
-      'nan-grad',
-      ...small,
-      '--iterations',
-      '5',
-      '--on-nan',
-      'skip',
-      '--out',
-      'grad-skip',
-    );
+    const skip = nanGrad('--on-nan', 'skip', '--out', 'grad-skip');
     expect(skip.code).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, 'grad-skip/summary.json'), 'utf8')) as Rec;
     expect(summary['skipped_iterations']).toBe(5);
   });
 
   it('--force replaces a run only once the new one has saved a checkpoint', () => {
-    const file = plugin();
     expect(gfn('train', ...GRID, '--iterations', '2', '--out', 'forced').code).toBe(0);
     const before = readFileSync(join(dir, 'forced/model.json'), 'utf8');
     // This retrain fails at its first iteration, before any checkpoint: the old run stays.
-    const failing = gfn(
-      'train',
-      '--plugin',
-      file,
-      '--loss',
-      'nan-grad',
-      ...small,
-      '--iterations',
-      '5',
-      '--force',
-      '--out',
-      'forced',
-    );
+    const failing = nanGrad('--force', '--out', 'forced');
     expect(failing.code).toBe(2);
     expect(readFileSync(join(dir, 'forced/model.json'), 'utf8')).toBe(before);
     const ok = gfn('train', ...GRID, '--iterations', '3', '--force', '--out', 'forced');

@@ -27,9 +27,13 @@ export interface SerializedEstimator {
 }
 
 export function serializeTensor(t: tf.Tensor): SerializedTensor {
-  const values = t.dataSync() as Float32Array;
+  return serializeValues(t.dataSync() as Float32Array, t.shape);
+}
+
+/** Float32 values of the given shape, as a tensor would serialize. */
+export function serializeValues(values: Float32Array, shape: readonly number[]): SerializedTensor {
   const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  return { shape: t.shape.slice(), data: bytes.toString('base64') };
+  return { shape: shape.slice(), data: bytes.toString('base64') };
 }
 
 export function deserializeTensor(s: SerializedTensor): Float32Array {

@@ -3,7 +3,7 @@ import { GfnInternalError, NonFiniteError } from '../errors.js';
 import {
   type SerializedTensor,
   deserializeTensor,
-  serializeTensor,
+  serializeValues,
 } from '../policies/estimator.js';
 
 /** An optimizer's state: its slot variables, iteration count and Adam's bias corrections. */
@@ -65,7 +65,7 @@ export class Adam {
   apply(grads: tf.NamedTensorMap): void {
     const values = this.variables.map((x) => {
       const g = grads[x.name];
-      return g ? copyOf(g.dataSync() as Float32Array) : null;
+      return g ? (g.dataSync() as Float32Array) : null;
     });
     values.forEach((g, i) => {
       if (g && !allFinite(g)) {
@@ -78,7 +78,8 @@ export class Adam {
     const c1 = 1 - this.beta1Power;
     const c2 = 1 - this.beta2Power;
     const updated = this.variables.map((x, i) => {
-      const p = copyOf(x.dataSync() as Float32Array);
+      // A copy: on the cpu backend, dataSync gives the variable's own storage.
+      const p = (x.dataSync() as Float32Array).slice();
       const g = values[i] ?? new Float32Array(p.length);
       adamUpdate(p, g, this.m[i]!, this.v[i]!, this, this.lrs[i]! / c1, c2);
       return tf.tensor(p, x.shape);
@@ -94,12 +95,8 @@ export class Adam {
       const k = group.variables.length;
       const range = [at, at + k] as const;
       at += k;
-      const slot = (values: Float32Array, j: number): SerializedTensor => {
-        const t = tf.tensor(values, group.variables[j]!.shape);
-        const serialized = serializeTensor(t);
-        t.dispose();
-        return serialized;
-      };
+      const slot = (values: Float32Array, j: number): SerializedTensor =>
+        serializeValues(values, group.variables[j]!.shape);
       return {
         iterations: this.t,
         slots: [...this.m.slice(...range).map(slot), ...this.v.slice(...range).map(slot)],
@@ -170,16 +167,6 @@ function adamUpdate(
     v[k] = vk;
     p[k] = p[k]! - (step * mk) / ((vk * inv) ** 0.5 + epsilon);
   }
-}
-
-/**
- * A copy made with this module's own Float32Array: a backend's arrays may come from another
- * realm (a test runner's vm context), which makes V8's loops over a mix of them many times slower.
- */
-function copyOf(values: Float32Array): Float32Array {
-  const out = new Float32Array(values.length);
-  out.set(values);
-  return out;
 }
 
 /** x - x is 0 for a finite x and NaN for NaN and the infinities (no global calls in the loop). */

@@ -233,9 +233,7 @@ export class Run {
 
   /** Fresh trajectories this iteration: the batch, less the replay share once the buffer has any. */
   private freshCount(): number {
-    const { batchSize, replayShare } = this.config;
-    const replayed = this.replay && this.replay.size > 0 ? Math.round(batchSize * replayShare) : 0;
-    return batchSize - replayed;
+    return this.config.batchSize - (this.replay?.size ? this.replayShareCount() : 0);
   }
 
   /**
