@@ -15,6 +15,7 @@ import { pluginsCommand, pluginsHelp } from './plugins.js';
 import { reportCommand, reportHelp } from './report.js';
 import { sampleCommand, sampleHelp } from './sample.js';
 import { trainCommand, trainHelp } from './train.js';
+import { workerCommand, workerHelp } from './worker.js';
 
 interface Command {
   /** Resolves to the exit code, or nothing for 0. */
@@ -41,6 +42,11 @@ const BUILTIN: Record<string, Command> = {
     run: reportCommand,
     help: reportHelp,
     summary: 'write an HTML report (learning curves, learned distribution, top objects) of a run',
+  },
+  worker: {
+    run: workerCommand,
+    help: workerHelp,
+    summary: "take a learner's actor and oracle jobs through Redis (gfn train --redis)",
   },
   'new-env': {
     run: async (argv) => newEnvCommand(argv),

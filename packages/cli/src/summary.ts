@@ -53,6 +53,9 @@ export async function finishRun(
     modes_found: result.modesFound,
     modes_total: result.modesTotal,
     sample_metrics: result.samples,
+    oracle: run.oracle
+      ? { name: run.oracle.oracle.name, ...run.oracle.stats(), dropped: run.oracleDropped }
+      : null,
   };
   writeJsonAtomic(join(out, RUN_FILES.summary), summary);
   process.stdout.write(formatSummary(summary, graph?.numTerminal ?? null, out));
@@ -93,6 +96,14 @@ function formatSummary(
   if (s['modes_found'] !== null) {
     const total = s['modes_total'] === null ? '' : `/${s['modes_total']}`;
     lines.push(`modes found ${s['modes_found']}${total}`);
+  }
+  const oracle = s['oracle'] as Record<string, number | string> | null;
+  if (oracle) {
+    lines.push(
+      `oracle ${oracle['name']}: ${oracle['oracle_calls']} calls, ${oracle['oracle_cache_hits']} ` +
+        `cache hits, ${oracle['oracle_failures']} objects without a score, ` +
+        `${oracle['dropped']} trajectories left out, mean call ${fmt(oracle['oracle_latency_mean'])} s`,
+    );
   }
   lines.push(`run saved to ${out}`);
   return `${lines.join('\n')}\n`;

@@ -18,7 +18,9 @@ import {
   resumeRun,
 } from '@gflownet/core';
 import { describeParam, resolveEnvParams } from '@gflownet/core/env';
+import { type OracleReward, oracleClientFromFlags, oracleFlags } from '@gflownet/core/oracles';
 import { SpecEnv, checkSpecEnv } from '@gflownet/dsl';
+import { LearnerQueue } from '@gflownet/queue';
 import { ACTOR_LOADER } from './actor-loader.js';
 import {
   type ResolvedEnv,
@@ -41,6 +43,7 @@ import { ProgressBar } from './progress.js';
 import { type RunDirTarget, newRunDir } from './run-dir.js';
 import { info, startBackend } from './setup.js';
 import { finishRun } from './summary.js';
+import { QUEUE_FLAGS } from './worker.js';
 
 export const TRAIN_FLAGS: FlagSpec[] = [
   {
@@ -123,8 +126,32 @@ export const TRAIN_FLAGS: FlagSpec[] = [
       'a spec env is model-checked before training: every state when it has at most N, else ' +
       '20 random walks (0 skips the check; gfn check SPEC checks more)',
   },
+  ...oracleFlags(),
+  {
+    name: 'oracle-reward',
+    type: 'string',
+    default: 'value',
+    choices: ['value', 'log'],
+    description: 'with --oracle: the score is R(x) (value, must be > 0) or log R(x) (log)',
+  },
+  ...QUEUE_FLAGS,
   { name: 'quiet', type: 'bool', description: 'no progress bar' },
   { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
+];
+
+/** Flags that change how a run is carried out, not what it learns: allowed with --resume. */
+const OPERATIONAL_FLAGS = [
+  'resume',
+  'iterations',
+  'plugin',
+  'trust',
+  'quiet',
+  'backend',
+  'checkpoint-every',
+  'help',
+  ...oracleFlags().map((f) => f.name),
+  'oracle-reward',
+  ...QUEUE_FLAGS.map((f) => f.name),
 ];
 
 const TRAIN_FOOTER = `Writes config.json, model.json, metrics.jsonl and summary.json to the run directory and prints the
@@ -276,6 +303,28 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
   if (resume !== undefined) checkResumeFlags(given, envParams);
   const backend = await startBackend(values['backend'] as string);
   const pluginSpecs = (values['plugin'] as string[] | undefined) ?? [];
+  const redis = values['redis'] as string | undefined;
+  const oracleSpec = values['oracle'] as string | undefined;
+  // With --redis, actor batches and oracle calls go to gfn worker processes through queues.
+  const remote = redis ? await LearnerQueue.open(redis, values['queue'] as string, info) : null;
+  try {
+    return await trainWith(values, envParams, given, backend, pluginSpecs, remote, oracleSpec);
+  } finally {
+    await remote?.close();
+  }
+}
+
+async function trainWith(
+  values: Record<string, FlagValue>,
+  envParams: Record<string, string | number>,
+  given: Set<string>,
+  backend: BackendInfo,
+  pluginSpecs: string[],
+  remote: LearnerQueue | null,
+  oracleSpec: string | undefined,
+): Promise<number | void> {
+  const resume = values['resume'] as string | undefined;
+  const actors = remote ? { actors: remote.actorsFactory() } : {};
   let run: Run;
   let target: RunDirTarget;
   let metricsFrom: number | undefined;
@@ -289,6 +338,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
       iterations: total,
       envParams: kept.envParams,
       loader: ACTOR_LOADER,
+      ...actors,
     });
     run = resumed.run;
     const bytes = resumed.checkpoint.extra['metricsBytes'];
@@ -325,6 +375,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
     run = await createRun(config, [{ module: env.module, from: env.from }, ...plugins], {
       modules: [env.from, ...plugins.map((p) => p.from)],
       loader: ACTOR_LOADER,
+      ...actors,
     });
     target = newRunDir(
       values['out'] as string | undefined,
@@ -335,11 +386,37 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
     run.save(target.current);
     iterations = run.config.iterations;
   }
+  // With --oracle, fresh objects are scored by it; its scores are kept in the run directory
+  // unless --oracle-cache says where.
+  const timeoutMs = (values['oracle-timeout'] as number) * 1000;
+  const oracle = oracleClientFromFlags(values, {
+    cache: join(target.current, RUN_FILES.oracleScores),
+    ...(remote && oracleSpec ? { oracle: remote.oracle(oracleSpec, timeoutMs) } : {}),
+  });
+  run.useOracle(oracle, values['oracle-reward'] as OracleReward);
   try {
+    if (remote) {
+      if (run.config.workers === 0 && !oracleSpec) {
+        throw new UserError(
+          '--redis: nothing to send to workers; give --workers N (batches sampled by remote ' +
+            'workers) and/or --oracle SPEC (objects scored by them)',
+        );
+      }
+      await remote.start({ env: run.config.env, modules: run.modules, oracle: oracleSpec ?? null });
+      info(
+        `sending ${[
+          run.config.workers > 0 ? `${run.config.workers} batches at a time` : '',
+          oracleSpec ? 'oracle calls' : '',
+        ]
+          .filter(Boolean)
+          .join(' and ')} to gfn worker processes (queue '${values['queue']}')`,
+      );
+    }
     return await trainInto(run, target, iterations, metricsFrom, values, backend);
   } finally {
     target.discard();
     await run.close();
+    await oracle?.close();
   }
 }
 
@@ -481,23 +558,16 @@ function checkEnvParams(env: ResolvedEnv, envParams: Record<string, unknown>): E
 
 /** Flags that would change a run being resumed are refused: the run keeps its config. */
 function checkResumeFlags(given: ReadonlySet<string>, envParams: Record<string, unknown>): void {
-  const allowed = new Set([
-    'resume',
-    'iterations',
-    'plugin',
-    'trust',
-    'quiet',
-    'backend',
-    'checkpoint-every',
-    'help',
-  ]);
+  const allowed = new Set(OPERATIONAL_FLAGS);
   const changed = [...given].filter((name) => !allowed.has(name));
   const params = Object.keys(envParams);
   if (changed.length + params.length > 0) {
     const names = [...changed, ...params].map((n) => `--${n}`).join(', ');
     throw new UserError(
       `--resume continues a run with the config it was started with; ${names} cannot change ` +
-        '(allowed with --resume: --iterations, --plugin, --trust, --quiet, --backend, --checkpoint-every)',
+        `(allowed with --resume: ${OPERATIONAL_FLAGS.filter((f) => f !== 'resume' && f !== 'help')
+          .map((f) => `--${f}`)
+          .join(', ')})`,
     );
   }
 }

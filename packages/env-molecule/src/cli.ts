@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { OracleClient, ScoreLog, parseOracle } from '@gflownet/core/oracles';
+import { oracleClientFromFlags, oracleFlags } from '@gflownet/core/oracles';
 import {
   type CommandContribution,
   type CommandInput,
@@ -36,53 +36,7 @@ const TABLE: Record<string, { usage: string; brief: string; summary: string; fla
         'writing one score per line, or an HTTP endpoint taking {"objects": [...]} and answering\n' +
         '{"scores": [...]}), in batches, with retries and an optional persistent cache; its answer is the\n' +
         '"oracle" field (null with "oracle_error" when it gave none: never an invented score).',
-      flags: [
-        {
-          name: 'oracle',
-          type: 'string',
-          placeholder: 'SPEC',
-          description: 'command:PROGRAM ARGS, or an http(s):// URL',
-        },
-        {
-          name: 'oracle-cache',
-          type: 'string',
-          placeholder: 'FILE',
-          description: 'scores kept across runs (an append-only log); known molecules are not sent',
-        },
-        {
-          name: 'oracle-batch',
-          type: 'int',
-          default: 64,
-          min: 1,
-          max: 100_000,
-          description: 'molecules per oracle call',
-        },
-        {
-          name: 'oracle-concurrency',
-          type: 'int',
-          default: 4,
-          min: 1,
-          max: 1000,
-          description: 'oracle calls under way at once (a command oracle answers one at a time)',
-        },
-        {
-          name: 'oracle-timeout',
-          type: 'float',
-          default: 600,
-          min: 0.001,
-          max: 1e7,
-          description: 'seconds before an oracle call fails (and is retried)',
-        },
-        {
-          name: 'oracle-retries',
-          type: 'int',
-          default: 3,
-          min: 0,
-          max: 100,
-          description: 'further attempts of a failed call, with exponential backoff from 1 s',
-        },
-        HELP,
-      ],
+      flags: [...oracleFlags('molecules'), HELP],
     },
     draw: {
       usage: 'gfn molecule draw FILE --out grid.svg',
@@ -259,17 +213,9 @@ async function scoreFile(file: string, values: Record<string, FlagValue>): Promi
     for await (const row of scoredLines(file)) process.stdout.write(`${JSON.stringify(row)}\n`);
     return;
   }
-  const cachePath = values['oracle-cache'] as string | undefined;
-  const batch = values['oracle-batch'] as number;
-  const client = new OracleClient(parseOracle(spec), {
-    batchSize: batch,
-    concurrency: values['oracle-concurrency'] as number,
-    timeoutMs: (values['oracle-timeout'] as number) * 1000,
-    retries: values['oracle-retries'] as number,
-    cache: cachePath ? new ScoreLog(cachePath) : null,
-  });
+  const client = oracleClientFromFlags(values)!;
   // Rows wait until enough valid molecules fill the oracle's calls, then print in input order.
-  const chunk = batch * (values['oracle-concurrency'] as number);
+  const chunk = (values['oracle-batch'] as number) * (values['oracle-concurrency'] as number);
   let rows: (ScoreRow & { oracle?: number | null; oracle_error?: string })[] = [];
   const flush = async () => {
     const valid = rows.filter((r) => r.valid && r.canonical);

@@ -26,6 +26,11 @@ async function runFor(task: SampleTask): Promise<{ run: Run; version: number }> 
   return current;
 }
 
+/**
+ * Runs one sampling task in this thread or process: builds (or reuses) the run copy the task's
+ * setup describes, sets the weights when they are newer, samples, scores and (when asked)
+ * prepares. Errors come back as data, with their class name.
+ */
 export default async function sample(task: SampleTask): Promise<SampleResult> {
   const t0 = performance.now();
   try {

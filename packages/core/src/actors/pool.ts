@@ -19,12 +19,39 @@ export interface ActorBatch {
 }
 
 /**
+ * What samples fresh batches for the learner away from its thread: local actor threads
+ * (ActorPool) or workers on other machines (a queue). It keeps up to `threads` batches under way.
+ */
+export interface Actors {
+  /** Batches the learner keeps under way. */
+  readonly threads: number;
+  /** Time the actors have spent on batches, summed, in seconds. */
+  readonly busySeconds: number;
+  /**
+   * `count` fresh trajectories from the policy with `snapshot`'s weights, scored, and prepared
+   * for the objective when `prepare` is set and the actors can; sampled with the seed
+   * `iterationSeed(config.seed, iteration)`, so the batch does not depend on where it ran.
+   */
+  sample(
+    snapshot: WeightSnapshot,
+    count: number,
+    iteration: number,
+    prepare: boolean,
+  ): Promise<ActorBatch>;
+  /** Stops the actors (once; later calls wait for it). */
+  close(): Promise<void>;
+}
+
+/** Builds the actors of a run (createRun's `actors` option); `setup` is what each needs. */
+export type ActorsFactory = (env: DiscreteEnv, setup: ActorSetup, workers: number) => Actors;
+
+/**
  * Actor threads (worker_threads through piscina), each with its own copy of the run's env,
  * sampler, objective and policy. Each `sample` is one whole batch on one thread, with a seed
  * derived from the run's seed and the iteration, so that it depends on the weights sent and not
  * on which thread ran it; with N threads, N batches can be under way at once.
  */
-export class ActorPool {
+export class ActorPool implements Actors {
   private readonly pool: Piscina<SampleTask, SampleResult>;
   private closing: Promise<void> | null = null;
   /** Time the actors have spent on tasks, summed over threads, in seconds. */
@@ -96,15 +123,18 @@ export class ActorPool {
 }
 
 /** A 31-bit seed from the run's seed and the iteration (an integer hash). */
-function iterationSeed(seed: number, iteration: number): number {
+export function iterationSeed(seed: number, iteration: number): number {
   let h = Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ iteration;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   return (h ^ (h >>> 16)) & 0x7fffffff;
 }
 
 /** The learner rethrows an actor's error as the class it had in the actor. */
-function rebuildError(r: Extract<SampleResult, { ok: false }>): Error {
-  const message = `actor thread: ${r.message}`;
+export function rebuildError(
+  r: Extract<SampleResult, { ok: false }>,
+  where = 'actor thread',
+): Error {
+  const message = `${where}: ${r.message}`;
   if (r.name === 'NonFiniteError' && r.term) {
     return new NonFiniteError(r.term as NonFiniteError['term'], message);
   }

@@ -33,6 +33,9 @@ export class ScoreLog {
       // Starts appending on a fresh line even after a torn one.
       if (text.length > 0 && !text.endsWith('\n')) this.append('\n');
     }
+    // Opened now, so that the log follows its directory if that is renamed (a run's directory
+    // is, when its first checkpoint commits it).
+    this.open();
   }
 
   get size(): number {
@@ -53,12 +56,16 @@ export class ScoreLog {
     fsyncSync(this.fd!);
   }
 
-  private append(text: string): void {
+  private open(): number {
     if (this.fd === null) {
       mkdirSync(dirname(this.path), { recursive: true });
       this.fd = openSync(this.path, 'a');
     }
-    writeSync(this.fd, text);
+    return this.fd;
+  }
+
+  private append(text: string): void {
+    writeSync(this.open(), text);
   }
 
   close(): void {

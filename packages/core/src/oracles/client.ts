@@ -101,7 +101,8 @@ export class OracleClient {
     const worker = async (): Promise<void> => {
       while (next < batches.length) {
         const batch = batches[next++]!;
-        const { scores, error } = await this.call(batch.map((at) => objects[at[0]!]!));
+        const sent = batch.map((at) => objects[at[0]!]!);
+        const { scores, error } = await this.call(sent);
         const learned: [string, number][] = [];
         batch.forEach((at, j) => {
           const v = scores?.[j];
@@ -115,6 +116,7 @@ export class OracleClient {
           }
         });
         this.cache?.putAll(learned);
+        if (scores) await this.oracle.stored?.(sent);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency, batches.length) }, worker));
@@ -134,7 +136,10 @@ export class OracleClient {
       this.calls += 1;
       const t0 = performance.now();
       try {
-        const scores = await withTimeout(this.oracle.score(objects), this.o.timeoutMs);
+        const scores = await withTimeout(
+          (signal) => this.oracle.score(objects, signal),
+          this.o.timeoutMs,
+        );
         if (!Array.isArray(scores) || scores.length !== objects.length) {
           const got = Array.isArray(scores) ? scores.length : typeof scores;
           throw new Error(
@@ -178,12 +183,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** `start`'s promise, or a rejection after `ms`, when the signal it was given is aborted too. */
+function withTimeout<T>(start: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  const work = start(controller.signal);
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

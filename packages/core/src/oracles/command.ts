@@ -22,17 +22,24 @@ export class CommandOracle implements Oracle {
     this.name = `command:${command}`;
   }
 
-  score(objects: readonly string[]): Promise<(number | null)[]> {
-    const run = this.turn.then(() => this.exchange(objects));
+  score(objects: readonly string[], signal?: AbortSignal): Promise<(number | null)[]> {
+    const run = this.turn.then(() => this.exchange(objects, signal));
     this.turn = run.catch(() => undefined);
     return run;
   }
 
   private start(): ChildProcessWithoutNullStreams {
-    const child = spawn('sh', ['-c', this.command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A process group of its own, so that stopping it stops the program and not only the
+    // shell (dash runs a command as its child).
+    const child = spawn('sh', ['-c', this.command], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     this.lines = [];
     this.exited = null;
     createInterface({ input: child.stdout }).on('line', (line) => {
+      // A process given up may still write; only the current one's lines are answers.
+      if (child !== this.child) return;
       this.lines.push(line);
       this.waiting?.();
     });
@@ -40,6 +47,7 @@ export class CommandOracle implements Oracle {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-500);
     });
     const fail = (why: string) => {
+      if (child !== this.child) return;
       this.exited = new Error(
         `${why}${this.stderrTail ? `; stderr: ${this.stderrTail.trim()}` : ''}`,
       );
@@ -54,17 +62,29 @@ export class CommandOracle implements Oracle {
     return child;
   }
 
-  private async exchange(objects: readonly string[]): Promise<(number | null)[]> {
+  private async exchange(
+    objects: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<(number | null)[]> {
     for (const o of objects) {
       if (o.includes('\n')) throw new Error('an object for a command oracle has a line break');
     }
+    if (signal?.aborted) throw new Error('the call was given up before it started');
     const child = (this.child ??= this.start());
     this.lines = [];
-    child.stdin.write(objects.map((o) => `${o}\n`).join(''));
-    while (this.lines.length < objects.length) {
-      if (this.exited) throw this.exited;
-      await new Promise<void>((resolve) => (this.waiting = resolve));
-      this.waiting = null;
+    // A call given up (timed out) stops the process: its late answers would be taken for the
+    // next call's. The next call starts it again.
+    const stop = () => killGroup(child);
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      child.stdin.write(objects.map((o) => `${o}\n`).join(''));
+      while (this.lines.length < objects.length) {
+        if (this.exited) throw this.exited;
+        await new Promise<void>((resolve) => (this.waiting = resolve));
+        this.waiting = null;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
     }
     const answers = this.lines.splice(0, objects.length);
     return answers.map((line) => {
@@ -80,7 +100,7 @@ export class CommandOracle implements Oracle {
     child.stdin.end();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        child.kill('SIGKILL');
+        killGroup(child);
         resolve();
       }, 2000);
       child.once('exit', () => {
@@ -88,5 +108,14 @@ export class CommandOracle implements Oracle {
         resolve();
       });
     });
+  }
+}
+
+/** Stops a command's whole process group (the shell and the program it started). */
+function killGroup(child: ChildProcessWithoutNullStreams): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
   }
 }

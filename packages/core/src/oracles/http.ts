@@ -12,9 +12,10 @@ export class HttpOracle implements Oracle {
     this.name = url;
   }
 
-  async score(objects: readonly string[]): Promise<(number | null)[]> {
+  async score(objects: readonly string[], signal?: AbortSignal): Promise<(number | null)[]> {
     const response = await fetch(this.url, {
       method: 'POST',
+      ...(signal ? { signal } : {}),
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ objects }),
     });

@@ -5,3 +5,10 @@ export { ScoreLog } from './cache.js';
 export { CommandOracle } from './command.js';
 export { HttpOracle } from './http.js';
 export { parseOracle } from './parse.js';
+export {
+  type OracleReward,
+  type OracleScoring,
+  oracleObjects,
+  scoreWithOracle,
+} from './rewards.js';
+export { oracleFlags, oracleClientFromFlags } from './flags.js';

@@ -5,7 +5,13 @@
  */
 export interface Oracle {
   readonly name: string;
-  score(objects: readonly string[]): Promise<(number | null)[]>;
+  /** `signal` aborts when the client gives the call up (its timeout): stop working on it. */
+  score(objects: readonly string[], signal?: AbortSignal): Promise<(number | null)[]>;
+  /**
+   * Called once the client has stored the scores of a successful call in its cache (an oracle
+   * that keeps results until they are safe, e.g. jobs in a queue, lets them go here).
+   */
+  stored?(objects: readonly string[]): Promise<void>;
   /** Stops a process or connection the oracle keeps open. */
   close?(): Promise<void>;
 }

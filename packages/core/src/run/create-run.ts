@@ -14,7 +14,7 @@ import { BackwardSampler } from '../samplers/backward.js';
 import { SamplerPlugin } from '../samplers/sampler.js';
 import { parseSchedule } from '../samplers/schedule.js';
 import { Rng } from '../util/rng.js';
-import { ActorPool } from '../actors/pool.js';
+import { ActorPool, type Actors, type ActorsFactory } from '../actors/pool.js';
 import { activeBackend } from '../backend.js';
 import { type RunConfig, resolveRunConfig } from './config.js';
 import { Run } from './run.js';
@@ -35,6 +35,8 @@ export interface CreateRunOptions {
    * each and take its default export). The CLI passes one that also knows .gfn specs.
    */
   loader?: string;
+  /** With `workers`: what samples for the learner (default: that many local actor threads). */
+  actors?: ActorsFactory;
 }
 
 /** What may differ from the saved config when a run is opened again. */
@@ -43,6 +45,8 @@ export interface OpenRunOptions {
   envParams?: Record<string, string | number>;
   /** The module loader of actor threads, for a run resumed with workers (see CreateRunOptions). */
   loader?: string;
+  /** What samples for a run resumed with workers (see CreateRunOptions). */
+  actors?: ActorsFactory;
 }
 
 /**
@@ -108,7 +112,7 @@ export async function createRun(
   const model = options.model ? loadModel(env, options.model) : newModel(env, loss, c);
   const graph = env.enumerable && options.stateGraph !== false ? await buildStateGraph(env) : null;
   const modulesFrom = options.modules ?? [];
-  let actors: ActorPool | null = null;
+  let actors: Actors | null = null;
   if (c.workers > 0) {
     if (modulesFrom.length === 0) {
       throw new UserError(
@@ -123,7 +127,7 @@ export async function createRun(
       modules: modulesFrom,
       loader: options.loader ?? new URL('../actors/default-loader.js', import.meta.url).href,
     };
-    actors = new ActorPool(env, setup, c.workers);
+    actors = (options.actors ?? ((e, s, n) => new ActorPool(e, s, n)))(env, setup, c.workers);
   }
   return new Run({
     config: c,
@@ -186,6 +190,7 @@ export async function resumeRun(
     modules: config.modules,
     ...(saved.inputs ? { inputs: saved.inputs } : {}),
     ...(options.loader ? { loader: options.loader } : {}),
+    ...(options.actors ? { actors: options.actors } : {}),
   });
   await run.restore(checkpoint);
   return { run, checkpoint };

@@ -41,6 +41,8 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint.json',
   metrics: 'metrics.jsonl',
   summary: 'summary.json',
+  /** An oracle's scores, when the run is trained with one (see ScoreLog). */
+  oracleScores: 'oracle-scores.jsonl',
 } as const;
 
 /**

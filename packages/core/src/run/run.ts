@@ -19,7 +19,9 @@ import type { Sampler } from '../samplers/sampler.js';
 import { type Trajectories, concatTrajectories } from '../samplers/trajectories.js';
 import type { RunConfig } from './config.js';
 import { Rng } from '../util/rng.js';
-import type { ActorBatch, ActorPool, WeightSnapshot } from '../actors/pool.js';
+import type { ActorBatch, Actors, WeightSnapshot } from '../actors/pool.js';
+import type { OracleClient } from '../oracles/client.js';
+import { type OracleReward, oracleStalled, scoreWithOracle } from '../oracles/rewards.js';
 import { Adam, type SerializedOptimizer } from './adam.js';
 import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
 import type { Reporter, StepRecord } from './reporter.js';
@@ -118,8 +120,11 @@ export interface RunParts {
   /** Input files the run keeps copies of (saved with it). */
   inputs?: Record<string, RunInput>;
   /** Actor threads that sample fresh trajectories (config.workers > 0). */
-  actors?: ActorPool | null;
+  actors?: Actors | null;
 }
+
+/** Iterations in a row without any trajectory the oracle scored, before the run gives up. */
+const MAX_EMPTY_BATCHES = 3;
 
 /**
  * A training run: it owns the env, the model, the objective, the sampler, the replay buffer, the
@@ -146,7 +151,7 @@ export class Run {
   readonly modes: ModeTracker;
   readonly tracker: SampleTracker | null;
   private readonly streams: Record<string, Rng>;
-  private readonly actors: ActorPool | null;
+  private readonly actors: Actors | null;
   /** The next fresh batches, being sampled by the actors while this iteration trains. */
   private pending: { batch: Promise<ActorBatch>; version: number }[] = [];
   /** The weights last sent to the actors. */
@@ -158,6 +163,12 @@ export class Run {
   private transitionCount = 0;
   private trainSeconds = 0;
   private skippedCount = 0;
+  private oracleUse: { client: OracleClient; reward: OracleReward } | null = null;
+  /** Fresh trajectories left out of this iteration's batch for want of an oracle score. */
+  private oracleDroppedNow = 0;
+  private oracleDroppedTotal = 0;
+  /** Batches in a row the oracle scored none of. */
+  private emptyBatches = 0;
 
   constructor(parts: RunParts) {
     this.config = parts.config;
@@ -214,7 +225,21 @@ export class Run {
    */
   private async batch(): Promise<{ batch: Trajectories; prepared: unknown }> {
     const replay = this.replay;
-    const { batch: fresh, prepared, summary } = await this.freshBatch(this.freshCount());
+    let { batch: fresh, prepared, summary } = await this.freshBatch(this.freshCount());
+    if (this.oracleUse) {
+      const { client, reward } = this.oracleUse;
+      const scored = await scoreWithOracle(fresh, client, reward);
+      this.oracleDroppedNow = scored.dropped;
+      this.oracleDroppedTotal += scored.dropped;
+      // The actors' preparation and summary used the env's reward.
+      ({ batch: fresh } = scored);
+      prepared = null;
+      summary = undefined;
+      this.emptyBatches = fresh.count === 0 ? this.emptyBatches + 1 : 0;
+      if (this.emptyBatches >= MAX_EMPTY_BATCHES) {
+        throw oracleStalled(client, this.emptyBatches, scored.reason);
+      }
+    }
     const replayed = this.config.batchSize - fresh.count;
     this.trajectoryCount += fresh.count;
     this.transitionCount += fresh.numTransitions;
@@ -283,8 +308,9 @@ export class Run {
         weights: this.model.netVariables.map((v) => (v.dataSync() as Float32Array).slice()),
       };
     }
-    // Actors prepare the batch unless replayed trajectories will join it.
-    const batch = this.actors!.sample(this.sent, count, iteration, this.replay === null);
+    // Actors prepare the batch unless replayed trajectories will join it or an oracle rescores it.
+    const prepare = this.replay === null && this.oracleUse === null;
+    const batch = this.actors!.sample(this.sent, count, iteration, prepare);
     // Rejections surface where the batch is awaited; this only keeps an unawaited one quiet.
     batch.catch(() => undefined);
     return { batch, version: this.sent.version };
@@ -295,6 +321,27 @@ export class Run {
     const rng = this.streams[stream];
     if (!rng) throw new UserError(`the run has no random stream '${stream}'`);
     rng.setState(new Rng(seed).getState());
+  }
+
+  /**
+   * Scores fresh trajectories with an oracle instead of the env's reward: R(x) is the oracle's
+   * score of x (`value`), or its exponential (`log`). A trajectory whose object gets no usable
+   * score is left out of the batch; an iteration left with no trajectory makes no update, and
+   * three such iterations in a row end the run. Exact metrics still compare with the env's
+   * reward. `null` goes back to the env's reward.
+   */
+  useOracle(client: OracleClient | null, reward: OracleReward = 'value'): void {
+    this.oracleUse = client ? { client, reward } : null;
+  }
+
+  /** The oracle that scores fresh trajectories, if any. */
+  get oracle(): OracleClient | null {
+    return this.oracleUse?.client ?? null;
+  }
+
+  /** Fresh trajectories left out so far because the oracle gave their object no usable score. */
+  get oracleDropped(): number {
+    return this.oracleDroppedTotal;
   }
 
   /** Iterations whose update was dropped for a non-finite value. */
@@ -313,7 +360,11 @@ export class Run {
     let loss = NaN;
     let skipped = false;
     try {
-      loss = await this.update();
+      const value = await this.update();
+      if (value === null) {
+        skipped = true;
+        this.skippedCount += 1;
+      } else loss = value;
     } catch (err) {
       if (!(err instanceof NonFiniteError)) throw err;
       if (this.config.onNan !== 'skip') {
@@ -334,12 +385,21 @@ export class Run {
     if (this.modes.enabled) record.modes_found = this.modes.found;
     if (this.actors) record.policy_lag = this.lag;
     if (skipped) record.skipped = 1;
+    if (this.oracleUse) {
+      Object.assign(record, this.oracleUse.client.stats());
+      record.oracle_dropped = this.oracleDroppedNow;
+      record.oracle_dropped_total = this.oracleDroppedTotal;
+    }
     return record;
   }
 
-  /** Samples a batch, computes the loss and its gradients, and applies them when all are finite. */
-  private async update(): Promise<number> {
+  /**
+   * Samples a batch, computes the loss and its gradients, and applies them when all are finite;
+   * null when no trajectory was left to train on (the oracle scored none).
+   */
+  private async update(): Promise<number | null> {
     const { batch, prepared: made } = await this.batch();
+    if (batch.count === 0) return null;
     const prepared = made ?? (await this.loss.prepare(batch));
     const vars = [...this.model.netVariables, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
     const { value, grads } = tf.variableGrads(

@@ -109,3 +109,24 @@ export function segmentOf(batch: Trajectories, b: number): Segment {
     actions: Array.from(batch.actions.subarray(s, e)),
   };
 }
+
+/** The trajectories `keep` of a batch (in that order), with new log-rewards for them. */
+export function selectTrajectories(
+  batch: Trajectories,
+  keep: readonly number[],
+  logRewards: Float64Array,
+): Trajectories {
+  const d = batch.env.stateDim;
+  const starts = new Int32Array(keep.length + 1);
+  keep.forEach((b, i) => (starts[i + 1] = starts[i]! + batch.starts[b + 1]! - batch.starts[b]!));
+  const rows = starts[keep.length]!;
+  const states = new Int32Array(rows * d);
+  const actions = new Int32Array(rows);
+  keep.forEach((b, i) => {
+    const s = batch.starts[b]!;
+    const e = batch.starts[b + 1]!;
+    states.set(batch.states.subarray(s * d, e * d), starts[i]! * d);
+    actions.set(batch.actions.subarray(s, e), starts[i]!);
+  });
+  return new Trajectories(batch.env, states, actions, starts, logRewards);
+}
