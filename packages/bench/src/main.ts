@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { type BackendName, type Reporter, createRun, initBackend } from '@gflownet/core';
 import { HypergridEnv } from '@gflownet/core/testing';
 import { HypergridSpecEnv } from '@gflownet/env-hypergrid';
+import { benchArgs } from './args.js';
 import { L1_AT, L1_CONFIGS, PEERS, type SpeedConfig, speedConfigs } from './configs.js';
 import { envStepsPerSecond } from './env-steps.js';
 import { type Speed, hypergridRun, measureSpeed } from './measure.js';
@@ -37,16 +38,8 @@ bench/results/bench.{json,md,svg}. Prints figures and asserts nothing.
   --out DIR         where to write the results (default bench/results)
   --help            this text`;
 
-const args = process.argv.slice(2);
-if (args.includes('--help')) {
-  console.log(HELP);
-  process.exit(0);
-}
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const quick = args.includes('--quick');
+const { flag, has } = benchArgs(HELP);
+const quick = has('quick');
 const sections = new Set(
   (flag('sections') ?? (quick ? 'speed,scaling,envs' : 'speed,l1,scaling,envs')).split(','),
 );
@@ -111,7 +104,7 @@ let svgHeight = 0;
 const md: string[] = [
   '# Benchmarks',
   '',
-  `Measured ${new Date().toISOString().slice(0, 10)} with \`pnpm bench${args.length ? ` ${args.join(' ')}` : ''}\`. ${setup}.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} with \`pnpm bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}\`. ${setup}.`,
   '',
   'it/s counts training iterations (sampling, loss, gradient and Adam step; no evaluation). The',
   'compute floor is the time of the same matrix multiplications alone, on tensors of the same',

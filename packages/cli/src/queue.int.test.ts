@@ -21,15 +21,15 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function redis(options: { password?: string } = {}): Promise<TestRedis> {
+async function redis(options: { password?: string; tls?: boolean } = {}): Promise<TestRedis> {
   const s = await TestRedis.start(options);
   servers.push(s);
   return s;
 }
 
 /** Workers give a dead worker's job to another after 2 s instead of 10. */
-function spawn(args: string[]): GfnChild {
-  const c = spawnGfn(dir, args[0] === 'worker' ? [...args, '--lock-timeout', '2'] : args);
+function spawn(args: string[], env: NodeJS.ProcessEnv = process.env): GfnChild {
+  const c = spawnGfn(dir, args[0] === 'worker' ? [...args, '--lock-timeout', '2'] : args, env);
   children.push(c);
   return c;
 }
@@ -139,6 +139,25 @@ describe('gfn train --redis with gfn worker', () => {
       );
       spawn(['worker', '--redis', server.url, '--env', 'hypergrid']);
       expect(await learner.exited).toBe(0);
+    },
+    240_000,
+  );
+
+  withRedis(
+    'speaks TLS with rediss:// URLs, and says so when the certificate is not trusted',
+    async () => {
+      const server = await redis({ tls: true, password: 'tls-pw' });
+      expect(server.url).toMatch(/^rediss:\/\//);
+      const untrusted = runGfn(dir, train('untrusted', ['--redis', server.url], 5));
+      expect(untrusted.code).toBe(2);
+      expect(untrusted.stderr).toMatch(
+        /TLS with Redis at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+ failed/,
+      );
+      const trusted = { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile };
+      spawn(['worker', '--redis', server.url], trusted);
+      const learner = spawn(train('tls', ['--redis', server.url], 20), trusted);
+      expect(await learner.exited).toBe(0);
+      expect(steps('tls')).toHaveLength(20);
     },
     240_000,
   );

@@ -50,6 +50,8 @@ const MAX_FAILURES = 5;
  */
 export class QueueActors implements Actors {
   busySeconds = 0;
+  /** Batches the learner took, and the distinct iterations they were for (equal, or a bug). */
+  readonly taken = { batches: 0, iterations: new Set<number>() };
   private readonly published = new Map<number, number>();
   private latest = -1;
   private readonly state = { closed: false };
@@ -129,6 +131,8 @@ export class QueueActors implements Actors {
           if (!r.ok) throw rebuildError(r, 'remote actor');
           await acknowledge(this.queue, id);
           this.busySeconds += r.seconds;
+          this.taken.batches += 1;
+          this.taken.iterations.add(iteration);
           const batch = new Trajectories(
             this.env,
             decodeInt32(r.states),

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { UserError } from '@gflownet/core';
 import { Redis } from 'ioredis';
 
@@ -45,11 +46,13 @@ export interface Connection {
 }
 
 const AUTH_ERROR = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i;
+const TLS_ERROR = /certificate|SSL routines|wrong version number|ERR_TLS|CERT_/i;
 
 /**
  * Connects to Redis and waits until it answers. While it does not (at the start, or after a
  * restart), commands wait and the outage is told once, then its end; nothing is dropped.
- * A refused password is an error at once, not a wait. `who` names this side in messages.
+ * A refused password or a failed TLS handshake is an error at once, not a wait. `who` names this
+ * side in messages.
  */
 export async function connect(url: string, log: Log, who: string): Promise<Connection> {
   const u = checkRedisUrl(url);
@@ -59,14 +62,29 @@ export async function connect(url: string, log: Log, who: string): Promise<Conne
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(100 * times, 2000),
     connectionName: `gflownet-${who}`,
-    ...(u.protocol === 'rediss:' ? { tls: { servername: u.hostname } } : {}),
+    // TLS verifies the server's certificate against the system's CAs (NODE_EXTRA_CA_CERTS adds
+    // one); SNI names a host, never an IP address.
+    ...(u.protocol === 'rediss:'
+      ? { tls: isIP(u.hostname) ? {} : { servername: u.hostname } }
+      : {}),
   });
   const hooks: (() => void | Promise<void>)[] = [];
   let readyOnce = false;
   let down = false;
-  let authError: Error | null = null;
+  let fatal: UserError | null = null;
   redis.on('error', (err: Error) => {
-    if (AUTH_ERROR.test(err.message)) authError = err;
+    if (!readyOnce && AUTH_ERROR.test(err.message)) {
+      fatal = new UserError(
+        `Redis at ${where} refused the credentials (${err.message}); ` +
+          'give the password in the URL: redis://:PASSWORD@HOST:PORT',
+      );
+    } else if (!readyOnce && TLS_ERROR.test(err.message)) {
+      fatal = new UserError(
+        `TLS with Redis at ${where} failed (${err.message}); a rediss:// URL needs a server ` +
+          "certificate this machine trusts (a private CA's file goes in NODE_EXTRA_CA_CERTS), " +
+          'and a redis:// URL a server without TLS',
+      );
+    }
     if (!down) {
       down = true;
       log(
@@ -90,15 +108,10 @@ export async function connect(url: string, log: Log, who: string): Promise<Conne
   });
   await new Promise<void>((resolve, reject) => {
     const check = setInterval(() => {
-      if (authError) {
+      if (fatal) {
         clearInterval(check);
         redis.disconnect();
-        reject(
-          new UserError(
-            `Redis at ${where} refused the credentials (${authError.message}); ` +
-              'give the password in the URL: redis://:PASSWORD@HOST:PORT',
-          ),
-        );
+        reject(fatal);
       } else if (readyOnce) {
         clearInterval(check);
         resolve();

@@ -25,7 +25,8 @@ export interface LearnerRun {
  * are published again, and jobs Redis lost are added again when awaited.
  */
 export class LearnerQueue {
-  private actors: QueueActors | null = null;
+  /** The remote actors, once createRun has made them. */
+  actors: QueueActors | null = null;
   private manifest: Manifest | null = null;
   private readonly ready: Promise<void>;
   private markReady!: () => void;
@@ -71,9 +72,9 @@ export class LearnerQueue {
     }
     await lq.claim();
     lq.renew = setInterval(() => void lq.claim().catch(() => undefined), CLAIM_MS / 3);
-    // Batches of earlier learners on this queue are not this run's (oracle jobs are kept: a job
-    // is named by its objects, and a restarted learner takes the scores it had not stored).
+    // Jobs of earlier learners on this queue are not this run's.
     await lq.actorQueue.obliterate({ force: true });
+    await lq.oracleQueue.obliterate({ force: true });
     await lq.deleteWeights('*');
     return lq;
   }
@@ -141,6 +142,7 @@ export class LearnerQueue {
       await this.conn.redis.del(this.n.manifest, this.n.learner);
       await this.deleteWeights(this.key);
       await this.actorQueue.obliterate({ force: true });
+      await this.oracleQueue.obliterate({ force: true });
       await this.actorQueue.close();
       await this.oracleQueue.close();
     } finally {

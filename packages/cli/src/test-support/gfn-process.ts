@@ -13,8 +13,13 @@ export interface GfnResult {
 }
 
 /** Runs `gfn ARGS` in `cwd` and waits for it. */
-export function runGfn(cwd: string, args: readonly string[], timeout = 300_000): GfnResult {
-  const r = spawnSync(process.execPath, [GFN, ...args], { cwd, encoding: 'utf8', timeout });
+export function runGfn(
+  cwd: string,
+  args: readonly string[],
+  timeout = 300_000,
+  env: NodeJS.ProcessEnv = process.env,
+): GfnResult {
+  const r = spawnSync(process.execPath, [GFN, ...args], { cwd, encoding: 'utf8', timeout, env });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -28,8 +33,16 @@ export interface GfnChild {
   waitFor: (pattern: RegExp, ms?: number) => Promise<void>;
 }
 
-export function spawnGfn(cwd: string, args: readonly string[]): GfnChild {
-  const child = spawn(process.execPath, [GFN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnGfn(
+  cwd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): GfnChild {
+  const child = spawn(process.execPath, [GFN, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   let text = '';
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));

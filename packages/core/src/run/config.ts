@@ -205,7 +205,8 @@ export const RUN_CONFIG_FIELDS: readonly Field[] = [
     min: 0,
     max: 256,
     description:
-      'actor threads that sample and score the next batch while the learner trains on this one',
+      'actor threads that sample and score the next batch while the learner trains on this one ' +
+      '(with --redis: batches under way on gfn worker processes)',
   },
   {
     key: 'syncEvery',
