@@ -89,17 +89,26 @@ describe('gfn train, sample and eval', () => {
     expect(metrics.filter((l) => l.includes('"kind":"step"'))).toHaveLength(30);
   });
 
-  it('samples terminating states from the saved model', () => {
+  it('samples terminating states from the saved model, as named fields or raw ints', () => {
     const out = join(dir, 'samples.jsonl');
     const r = gfn('sample', '--run', runDir, '-n', '50', '--out', out);
     expect(r.code).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(50);
     for (const line of lines) {
-      const x = JSON.parse(line) as number[];
+      // hypergrid.gfn's one field: state { x: int[ndim] in 0..height-1 }
+      const { x } = JSON.parse(line) as { x: number[] };
       expect(x).toHaveLength(2);
       for (const v of x) expect(v >= 0 && v < 4 && Number.isInteger(v)).toBe(true);
     }
+    const raw = gfn('sample', '--run', runDir, '-n', '5', '--format', 'raw');
+    expect(raw.code).toBe(0);
+    for (const line of raw.stdout.trim().split('\n')) {
+      expect(JSON.parse(line)).toEqual([expect.any(Number), expect.any(Number)]);
+    }
+    const text = gfn('sample', '--run', runDir, '-n', '5', '--format', 'text');
+    expect(text.code).toBe(2);
+    expect(text.stderr).toMatch(/--format text: env 'hypergrid' has no text form/);
   });
 
   it('evaluates the saved model to the metrics training reported', () => {
@@ -352,8 +361,13 @@ describe('gfn check and training on spec files', () => {
     const s = gfn('sample', '--run', out, '-n', '5', '--out', join(dir, 'subset.jsonl'));
     expect(s.code).toBe(0);
     const rows = readFileSync(join(dir, 'subset.jsonl'), 'utf8').trim().split('\n');
-    for (const row of rows)
-      expect((JSON.parse(row) as number[]).reduce((a, b) => a + b, 0)).toBe(2);
+    for (const row of rows) {
+      // subset.gfn: state { chosen: bool[8] }, bools written as booleans.
+      const { chosen } = JSON.parse(row) as { chosen: boolean[] };
+      expect(chosen).toHaveLength(8);
+      expect(chosen.filter((c) => c === true)).toHaveLength(2);
+      expect(chosen.every((c) => typeof c === 'boolean')).toBe(true);
+    }
   });
 
   it('rejects an out-of-range spec parameter as a user error', () => {
@@ -368,5 +382,24 @@ describe('gfn check and training on spec files', () => {
       join(dir, 'x'),
     );
     expectUserError(r, 'k', '12');
+  });
+
+  it('reports a rule that cannot be applied by its action and state when the check is skipped', () => {
+    const spec = join(dir, 'overflow.gfn');
+    writeFileSync(
+      spec,
+      'env overflow\nstate { s: seq[2] of 0..1 }\ninit s = []\n' +
+        'action append(v in 0..1) do s.push(v)\n' +
+        'parent append(v in 0..1) when len(s) > 0 and last(s) == v do s.pop()\n' +
+        'action done when len(s) >= 1 stop\nreward 1\n',
+    );
+    const checked = gfn('train', spec, '--iterations', '3', '--out', join(dir, 'overflow'));
+    expectUserError(checked, 'fails its model check', 'C504');
+    const r = gfn(
+      ...['train', spec, '--iterations', '20', '--check-limit', '0'],
+      ...['--out', join(dir, 'overflow'), '--force'],
+    );
+    expectUserError(r, "env 'overflow': append(", 'cannot be applied in state s=[');
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 });

@@ -51,7 +51,7 @@ function npx(...args: string[]) {
 }
 
 describe('the packages installed from tarballs', () => {
-  it('packs all five packages', () => {
+  it('packs all six packages', () => {
     expect(
       tarballs
         .map((t) =>
@@ -67,6 +67,7 @@ describe('the packages installed from tarballs', () => {
       'gflownet-dsl',
       'gflownet-env-hypergrid',
       'gflownet-env-molecule',
+      'gflownet-queue',
     ]);
   });
 

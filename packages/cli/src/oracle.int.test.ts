@@ -61,7 +61,7 @@ describe('gfn train --oracle', () => {
       'train',
       ...grid,
       '--iterations',
-      '12',
+      '8',
       '--oracle',
       oracle(join(dir, 'calls.log'), 0, 'hang'),
       '--oracle-batch',
@@ -77,13 +77,13 @@ describe('gfn train --oracle', () => {
     expect(r.stderr).not.toMatch(/error:|\n\s+at /i);
     expect(r.code).toBe(0);
     const s = steps('scored');
-    expect(s).toHaveLength(12);
+    expect(s).toHaveLength(8);
     const last = s.at(-1)!;
     // Every left-out trajectory is one the oracle gave no score; the rest were trained on.
     expect(last['oracle_dropped_total']).toBeGreaterThan(0);
     expect(last['oracle_failures']).toBeGreaterThan(0);
     expect(last['oracle_retries']).toBeGreaterThan(0);
-    expect(last['trajectories']! + last['oracle_dropped_total']!).toBe(12 * 16);
+    expect(last['trajectories']! + last['oracle_dropped_total']!).toBe(8 * 16);
     // Only real scores are kept: none for the three objects without one.
     const keys = cacheKeys(join(dir, 'scored', 'oracle-scores.jsonl'));
     expect(keys.length).toBeGreaterThan(5);

@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { RUN_FILES, UserError } from '@gflownet/core';
+import { type DiscreteEnv, RUN_FILES, UserError } from '@gflownet/core';
 import { terminalStateChunks } from '@gflownet/core/metrics';
 import { type FlagSpec, RUN_DIR_FLAGS, formatHelp, parseFlags } from './flags.js';
 import { openRun } from './load-run.js';
@@ -22,13 +22,24 @@ export const SAMPLE_FLAGS: FlagSpec[] = [
     placeholder: 'FILE',
     description: 'output file (default: standard output)',
   },
+  {
+    name: 'format',
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', 'text', 'fields', 'raw'],
+    description:
+      "text: the env's text form (SMILES); fields: a JSON object of named fields (spec envs); " +
+      'raw: the JSON array of the state ints; auto: the first of these the env has',
+  },
 ];
 
 export function sampleHelp(): string {
   return formatHelp(
-    'gfn sample --run DIR [-n N] [--out FILE]',
-    "Sample terminating states from a trained run: one JSON array of ints per line, or the env's\n" +
-      'text form of each object where it has one (SMILES for molecules).',
+    'gfn sample --run DIR [-n N] [--out FILE] [--format auto|text|fields|raw]',
+    "Sample terminating states from a trained run, one per line: the env's text form of each object\n" +
+      'where it has one (SMILES for molecules), else a JSON object of named fields where the env has\n' +
+      'them (a spec\'s fields: {"s": [1, 0, 1]}, sequences without padding, bools as true/false), else\n' +
+      'the JSON array of the state ints (--format raw always).',
     SAMPLE_FLAGS,
   );
 }
@@ -45,10 +56,7 @@ export async function sampleCommand(argv: readonly string[]): Promise<void> {
   try {
     const n = (values['num'] as number | undefined) ?? 1000;
     const d = run.env.stateDim;
-    const text = (states: Int32Array, m: number): string[] =>
-      run.env.objectText
-        ? run.env.objectText(states, m)
-        : Array.from({ length: m }, (_, i) => `[${states.subarray(i * d, (i + 1) * d).join(',')}]`);
+    const text = sampleFormatter(run.env, (values['format'] as string | undefined) ?? 'auto');
     const out = outPath ? createWriteStream(outPath) : process.stdout;
     const sink = new LineSink(out);
     const seed = (values['seed'] as number | undefined) ?? 0;
@@ -60,6 +68,29 @@ export async function sampleCommand(argv: readonly string[]): Promise<void> {
   } finally {
     run.dispose();
   }
+}
+
+/** How `--format` writes m states, one line each. */
+function sampleFormatter(
+  env: DiscreteEnv,
+  format: string,
+): (states: Int32Array, m: number) => string[] {
+  const d = env.stateDim;
+  const rows = (states: Int32Array, m: number) =>
+    Array.from({ length: m }, (_, i) => states.subarray(i * d, (i + 1) * d));
+  const chosen =
+    format === 'auto' ? (env.objectText ? 'text' : env.stateFields ? 'fields' : 'raw') : format;
+  if (chosen === 'text') {
+    const objectText = env.objectText?.bind(env);
+    if (!objectText) throw new UserError(`--format text: env '${env.name}' has no text form`);
+    return objectText;
+  }
+  if (chosen === 'fields') {
+    const fields = env.stateFields?.bind(env);
+    if (!fields) throw new UserError(`--format fields: env '${env.name}' has no named fields`);
+    return (states, m) => rows(states, m).map((row) => JSON.stringify(fields(row)));
+  }
+  return (states, m) => rows(states, m).map((row) => `[${row.join(',')}]`);
 }
 
 /**

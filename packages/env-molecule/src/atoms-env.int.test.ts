@@ -5,8 +5,8 @@ import { UniformBackward } from '@gflownet/core/policies';
 import { assertConformance } from '@gflownet/core/testing';
 import { AtomsEnv } from './atoms-env.js';
 import { QedCalculator } from './chem/qed.js';
-import { checkEdgesInto, trainToExactL1 } from './testing/helpers.js';
-import { type RDKit, canonicalSmiles, loadRDKit, withMol } from './chem/rdkit.js';
+import { cachedQedSquared, checkEdgesInto, trainToExactL1 } from './testing/helpers.js';
+import { type RDKit, canonicalSmiles, loadRDKit } from './chem/rdkit.js';
 
 // The tricky case, small enough to enumerate: molecules of C, N and O with at most 4 heavy atoms,
 // built atom by atom, identified by RDKit canonical SMILES; reward QED^2.
@@ -22,8 +22,7 @@ beforeAll(async () => {
   env = new AtomsEnv(rdkit, {
     atoms: ['C', 'N', 'O'],
     maxAtoms: 4,
-    logReward: (smiles) =>
-      Float64Array.from(smiles, (s) => 2 * Math.log(withMol(rdkit, s, (mol) => qed.qed(mol!)))),
+    logReward: cachedQedSquared(rdkit, qed),
   });
   graph = await buildStateGraph(env);
 });

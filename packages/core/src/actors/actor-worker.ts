@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ContainerModule } from 'inversify';
 import { initBackend } from '../backend.js';
-import { NonFiniteError } from '../errors.js';
+import { NonFiniteError, UserError } from '../errors.js';
 import { createRun } from '../run/create-run.js';
 import type { Run } from '../run/run.js';
 import type { ModuleLoader, SampleResult, SampleTask } from './protocol.js';
@@ -67,7 +67,11 @@ export default async function sample(task: SampleTask): Promise<SampleResult> {
     const e = err instanceof Error ? err : new Error(String(err));
     return {
       ok: false,
-      name: e.constructor.name,
+      // Subclasses of UserError (a spec's runtime error) stay user errors in the learner.
+      name:
+        err instanceof UserError && !(err instanceof NonFiniteError)
+          ? 'UserError'
+          : e.constructor.name,
       message: e.message,
       ...(err instanceof NonFiniteError ? { term: err.term } : {}),
     };

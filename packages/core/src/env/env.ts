@@ -99,6 +99,11 @@ export interface DiscreteEnv {
    */
   objectText?(states: Int32Array, n: number): string[];
   /**
+   * One state as named fields, for people and programs (`gfn sample` writes it as one JSON object
+   * per line): a spec env gives its fields, sequences without padding and bools as booleans.
+   */
+  stateFields?(state: Int32Array): Record<string, number | boolean | (number | boolean)[]>;
+  /**
    * Draws terminating objects (n rows, with their log-rewards) as one SVG image, each captioned
    * as the env sees fit (`gfn report` shows the best sampled objects this way).
    */

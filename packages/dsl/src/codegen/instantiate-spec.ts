@@ -75,14 +75,20 @@ function guardExtern(name: string, fn: ExternFunction): ExternFunction {
   };
 }
 
-/** Thrown by generated code when an action cannot be applied (a push onto a full sequence). */
-export class SpecRuntimeError extends Error {
+/**
+ * Thrown by generated code when an action or parent rule cannot be applied (a push onto a full
+ * sequence): `detail` says what, `state` is the state and `row` its row in the batch. The env
+ * rethrows it with its message naming the env, the action and the state (a user error: the
+ * spec's, which `gfn check` reports before training).
+ */
+export class SpecRuntimeError extends UserError {
   constructor(
-    message: string,
+    readonly detail: string,
     readonly state: Int32Array,
+    readonly row = 0,
+    message: string = detail,
   ) {
     super(message);
-    this.name = 'SpecRuntimeError';
   }
 }
 
@@ -577,7 +583,7 @@ function generate(
   const names = Object.keys(tableArgs);
   const body = `"use strict";\n${src.join('\n')}\nreturn { forwardMask, backwardMask, step, backwardStep, logReward, featurize, isTerminal, modeKey, rewardValue };`;
   const err = (message: string, S: Int32Array, b: number) =>
-    new SpecRuntimeError(message, S.slice(b, b + D));
+    new SpecRuntimeError(message, S.slice(b, b + D), b / D);
   // The source above is built only from generated identifiers and numbers (see ExprGen).
   const factory = new Function('K', 'X', 'ERR', ...names, body) as (
     ...args: unknown[]

@@ -107,7 +107,7 @@ class Checker {
         env.step(s, this.one, 1, child);
       } catch (err) {
         if (!(err instanceof SpecRuntimeError)) throw err;
-        this.violate('C504', `${env.actionName(act)} cannot be applied: ${err.message}`, s);
+        this.violate('C504', `${env.actionName(act)} cannot be applied: ${err.detail}`, s);
         continue;
       }
       children.push(child);
@@ -126,7 +126,7 @@ class Checker {
       return this.env.parents(state);
     } catch (err) {
       if (!(err instanceof SpecRuntimeError)) throw err;
-      this.violate('C502', `a parent rule cannot be applied: ${err.message}`, state);
+      this.violate('C502', `a parent rule cannot be applied: ${err.detail}`, state);
       return null;
     }
   }

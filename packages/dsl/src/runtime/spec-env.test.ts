@@ -84,3 +84,49 @@ reward score(count(i in 0..2: chosen[i]) + 1)
     );
   });
 });
+
+describe('stateFields', () => {
+  it('names each field: scalars, bools as booleans, sequences without their unused slots', () => {
+    const { EnvClass } = compileSpec(`env mix
+state { n: int in 0..2, flag: bool, s: seq[3] of 0..1, b: bool[2] }
+init s = []
+action append(v in 0..1) when len(s) < 3 do s.push(v)
+parent append(v in 0..1) when len(s) > 0 and last(s) == v do s.pop()
+terminal when len(s) == 3
+reward 1
+`);
+    const env = new EnvClass!();
+    // n, flag, then the sequence's length and its three slots (unused ones hold -1), then b.
+    const state = Int32Array.from([2, 1, 2, 1, 0, -1, 0, 1]);
+    expect(env.stateFields(state)).toEqual({ n: 2, flag: true, s: [1, 0], b: [false, true] });
+    expect(JSON.stringify(env.stateFields(env.initialState))).toBe(
+      '{"n":0,"flag":false,"s":[],"b":[false,false]}',
+    );
+  });
+});
+
+describe('a rule that cannot be applied at run time', () => {
+  it('is a user error naming the env, the action with its arguments and the state', () => {
+    const { EnvClass } = compileSpec(`env overflow
+state { s: seq[2] of 0..1 }
+init s = []
+action append(v in 0..1) do s.push(v)
+parent append(v in 0..1) when len(s) > 0 and last(s) == v do s.pop()
+terminal when len(s) == 2
+reward 1
+`);
+    const env = new EnvClass!();
+    // Row 0 is full (length 2, items 0 and 1); row 1 is empty.
+    const full = Int32Array.from([2, 0, 1, 0, -1, -1]);
+    let thrown: unknown = null;
+    try {
+      env.step(full, Int32Array.from([0, 1]), 2, new Int32Array(6));
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(UserError);
+    expect((thrown as Error).message).toMatch(
+      /^env 'overflow': append\(0\) cannot be applied in state s=\[0, 1\] \(push onto full sequence 's'\); the spec lets it be chosen there: add a guard/,
+    );
+  });
+});

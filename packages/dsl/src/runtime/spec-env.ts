@@ -1,5 +1,5 @@
 import type { DiscreteEnv, Parents } from '@gflownet/core';
-import type { CompiledSpec } from '../codegen/instantiate-spec.js';
+import { type CompiledSpec, SpecRuntimeError } from '../codegen/instantiate-spec.js';
 import { longestPath } from '../model-check/graph.js';
 
 /** Reachable spaces up to this many states count as enumerable (exact metrics). */
@@ -46,6 +46,21 @@ export class SpecEnv implements DiscreteEnv {
     }
   }
 
+  /** The state's fields by name: sequences without their unused slots, bools as booleans. */
+  stateFields(state: Int32Array): Record<string, number | boolean | (number | boolean)[]> {
+    const out: Record<string, number | boolean | (number | boolean)[]> = {};
+    for (const f of this.compiled.fields) {
+      const value = (v: number) => (f.kind === 'bool' ? v === 1 : v);
+      if (f.kind === 'seq') {
+        const length = state[f.offset]!;
+        out[f.name] = Array.from(state.subarray(f.offset + 1, f.offset + 1 + length), value);
+      } else if (f.isArray) {
+        out[f.name] = Array.from(state.subarray(f.offset, f.offset + f.size), value);
+      } else out[f.name] = value(state[f.offset]!);
+    }
+    return out;
+  }
+
   forwardMask(states: Int32Array, n: number, out: Uint8Array): void {
     this.compiled.fns.forwardMask(states, n, out);
   }
@@ -55,11 +70,32 @@ export class SpecEnv implements DiscreteEnv {
   }
 
   step(states: Int32Array, actions: Int32Array, n: number, out: Int32Array): void {
-    this.compiled.fns.step(states, actions, n, out);
+    try {
+      this.compiled.fns.step(states, actions, n, out);
+    } catch (err) {
+      throw this.explain(err, (row) => this.actionName(actions[row]!));
+    }
   }
 
   backwardStep(states: Int32Array, backActions: Int32Array, n: number, out: Int32Array): void {
-    this.compiled.fns.backwardStep(states, backActions, n, out);
+    try {
+      this.compiled.fns.backwardStep(states, backActions, n, out);
+    } catch (err) {
+      throw this.explain(err, (row) => this.backwardActionName(backActions[row]!));
+    }
+  }
+
+  /** A rule that cannot be applied, told by the env, the rule with its arguments and the state. */
+  private explain(err: unknown, rule: (row: number) => string): unknown {
+    if (!(err instanceof SpecRuntimeError)) return err;
+    return new SpecRuntimeError(
+      err.detail,
+      err.state,
+      err.row,
+      `env '${this.name}': ${rule(err.row)} cannot be applied in state ${this.describe(err.state)}` +
+        ` (${err.detail.replace(/^[^:]*: /, '')}); the spec lets it be chosen there: add a guard, ` +
+        "and run 'gfn check' on the spec, which reports every such state",
+    );
   }
 
   logReward(states: Int32Array, n: number): Float64Array | Promise<Float64Array> {

@@ -2,6 +2,8 @@ import { type DiscreteEnv, type Loss, Rng, Run, resolveRunConfig } from '@gflown
 import type { StateGraph } from '@gflownet/core/metrics';
 import { MlpEstimator, PolicyModel, UniformBackward } from '@gflownet/core/policies';
 import { OnPolicySampler } from '@gflownet/core/samplers';
+import type { QedCalculator } from '../chem/qed.js';
+import { type RDKit, withMol } from '../chem/rdkit.js';
 
 /**
  * Trains an MLP policy (2x128, batch 64, on-policy, fixed seeds) with one loss and returns the
@@ -72,4 +74,24 @@ export function checkEdgesInto(
   env.backwardMask(state, 1, mask);
   expect(mask.reduce((a, b) => a + b, 0)).toBe(parents.size);
   return parents.size;
+}
+
+/**
+ * log(QED^2) of canonical SMILES, each molecule computed once: the small test envs revisit the
+ * same few hundred molecules thousands of times, and QED is most of their training time.
+ */
+export function cachedQedSquared(
+  rdkit: RDKit,
+  qed: QedCalculator,
+): (smiles: readonly string[]) => Float64Array {
+  const known = new Map<string, number>();
+  return (smiles) =>
+    Float64Array.from(smiles, (s) => {
+      let v = known.get(s);
+      if (v === undefined) {
+        v = 2 * Math.log(withMol(rdkit, s, (mol) => qed.qed(mol!)));
+        known.set(s, v);
+      }
+      return v;
+    });
 }
