@@ -1,37 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GFN, runGfn } from './test-support/gfn-process.js';
+import { GFN } from './test-support/gfn-process.js';
 
 // A user's mistakes, each answered by a clear error: exit code 2, the message naming the flag,
 // file or line, no stack trace, and nothing written anywhere.
 
 let dir: string;
-/** What is in the sandbox: every file's path with its size and modification time. */
-function snapshot(): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const s = statSync(p);
-      if (s.isDirectory()) walk(p);
-      else out.set(p, `${s.size}:${s.mtimeMs}`);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-const gfn = (...args: string[]) => runGfn(dir, args);
 
 const SMALL = [
   '--height',
@@ -184,14 +160,33 @@ const CASES: [string[], string][] = [
   [['nope'], "unknown command 'nope'"],
 ];
 
-describe.each(CASES)('gfn %j', (args, message) => {
-  it('is a clear error that changes nothing', () => {
-    const before = snapshot();
-    const r = gfn(...args);
-    expect(r.stderr).toContain(message);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^gfn: error: /m);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(snapshot()).toEqual(before);
-  });
-});
+// Every command line runs through the built CLI's main() in one process, one after the other
+// (test-support/main-cases.mjs); gfn's own process handling is tested by the other suites.
+let results: { code: number; stderr: string; files: Record<string, string> }[] = [];
+beforeAll(() => {
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(import.meta.dirname, 'test-support/main-cases.mjs'),
+      dir,
+      JSON.stringify(CASES.map(([args]) => args)),
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  results = JSON.parse(r.stdout) as typeof results;
+}, 300_000);
+
+describe.each(CASES.map(([args, message], i) => [args, message, i] as const))(
+  'gfn %j',
+  (_args, message, i) => {
+    it('is a clear error that changes nothing', () => {
+      const r = results[i + 1]!;
+      expect(r.stderr).toContain(message);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^gfn: error: /m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.files).toEqual(results[i]!.files);
+    });
+  },
+);
