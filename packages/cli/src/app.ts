@@ -9,7 +9,7 @@ import {
 import { checkCommand, checkHelp } from './check.js';
 import { type DiscoveredPackage, discoverPackages, loadPackageModule } from './discover.js';
 import { evalCommand, evalHelp } from './eval.js';
-import { formatHelp, parseFlags } from './flags.js';
+import { applyDefaults, formatHelp, parseFlags } from './flags.js';
 import { newEnvCommand, newEnvHelp } from './new-env.js';
 import { pluginsCommand, pluginsHelp } from './plugins.js';
 import { reportCommand, reportHelp } from './report.js';
@@ -102,10 +102,7 @@ async function runContributed(c: CommandContribution, argv: readonly string[]): 
     process.stdout.write(commandHelp(c));
     return 0;
   }
-  for (const spec of c.flags) {
-    if (values[spec.name] === undefined && spec.default !== undefined)
-      values[spec.name] = spec.default;
-  }
+  applyDefaults(values, c.flags);
   const { min, max, what } = c.arguments ?? { min: 0, max: 0, what: 'argument' };
   if (positional.length < min || positional.length > max) {
     throw new UserError(

@@ -75,6 +75,14 @@ export function parseFlags(
 }
 
 /** Converts and checks one flag value (from the command line or a config file). */
+/** Gives each flag that was not given its default (flags without one stay undefined). */
+export function applyDefaults(values: Record<string, FlagValue>, specs: readonly FlagSpec[]): void {
+  for (const spec of specs) {
+    if (values[spec.name] === undefined && spec.default !== undefined)
+      values[spec.name] = spec.default;
+  }
+}
+
 export function convertFlag(spec: FlagSpec, raw: unknown): FlagValue {
   const where = `--${spec.name}`;
   switch (spec.type) {

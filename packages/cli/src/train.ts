@@ -32,6 +32,7 @@ import {
 import {
   type FlagSpec,
   type FlagValue,
+  applyDefaults,
   convertFlag,
   didYouMean,
   formatHelp,
@@ -239,10 +240,7 @@ export function mergeTrainOptions(argv: readonly string[]): {
     values['env'] = parsed.positional[0]!;
   }
   const given = new Set(Object.keys(values));
-  for (const spec of TRAIN_FLAGS) {
-    if (values[spec.name] === undefined && spec.default !== undefined)
-      values[spec.name] = spec.default;
-  }
+  applyDefaults(values, TRAIN_FLAGS);
   return { values, envParams, given };
 }
 

@@ -2,7 +2,7 @@ import { UserError } from '@gflownet/core';
 import { parseOracle } from '@gflownet/core/oracles';
 import { QueueWorker, Refused } from '@gflownet/queue';
 import { ACTOR_LOADER } from './actor-loader.js';
-import { type FlagSpec, formatHelp, parseFlags } from './flags.js';
+import { type FlagSpec, applyDefaults, formatHelp, parseFlags } from './flags.js';
 import { info } from './setup.js';
 
 /** The flags that say where a learner and its workers meet (gfn train and gfn worker). */
@@ -93,10 +93,7 @@ export async function workerCommand(argv: readonly string[]): Promise<number | v
     return;
   }
   if (positional.length > 0) throw new UserError(`unexpected argument '${positional[0]}'`);
-  for (const spec of WORKER_FLAGS) {
-    if (values[spec.name] === undefined && spec.default !== undefined)
-      values[spec.name] = spec.default;
-  }
+  applyDefaults(values, WORKER_FLAGS);
   const url = values['redis'] as string | undefined;
   if (!url) throw new UserError('gfn worker needs --redis URL (where the learner sends its work)');
   const actors = values['actors'] === 'yes';

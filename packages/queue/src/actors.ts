@@ -12,7 +12,7 @@ import { Trajectories } from '@gflownet/core/samplers';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decodeFloat64, decodeInt32, packWeights } from './codec.js';
-import { JobFailed, acknowledge, forget, jobResult } from './jobs.js';
+import { JobFailed, jobResult, removeJob } from './jobs.js';
 
 /** An actor job: sample `count` trajectories for `iteration` with weights `version`. */
 export interface ActorJob {
@@ -52,10 +52,10 @@ export class QueueActors implements Actors {
   busySeconds = 0;
   /** Batches the learner took, and the distinct iterations they were for (equal, or a bug). */
   readonly taken = { batches: 0, iterations: new Set<number>() };
-  private readonly published = new Map<number, number>();
+  /** The weights of each version in Redis, with the batches under way that use them. */
+  private readonly published = new Map<number, { snapshot: WeightSnapshot; refs: number }>();
   private latest = -1;
   private readonly state = { closed: false };
-  private snapshots = new Map<number, WeightSnapshot>();
 
   constructor(
     private readonly env: DiscreteEnv,
@@ -63,39 +63,42 @@ export class QueueActors implements Actors {
     readonly threads: number,
     private readonly queue: Queue,
     private readonly redis: Redis,
-    private readonly weightsKey: (key: string, version: number) => string,
+    private readonly weightsKey: (key: string, version: number | '*') => string,
     /** Resolves once the manifest is published (jobs wait for it). */
     private readonly ready: Promise<void>,
     private readonly log: (message: string) => void,
   ) {}
 
-  private async publish(snapshot: WeightSnapshot): Promise<void> {
-    const refs = this.published.get(snapshot.version);
-    this.published.set(snapshot.version, (refs ?? 0) + 1);
-    this.latest = Math.max(this.latest, snapshot.version);
-    if (refs !== undefined) return;
-    this.snapshots.set(snapshot.version, snapshot);
-    await this.redis.set(
+  private write(snapshot: WeightSnapshot): Promise<unknown> {
+    return this.redis.set(
       this.weightsKey(this.setup.key, snapshot.version),
       packWeights(snapshot.weights),
     );
   }
 
+  private async publish(snapshot: WeightSnapshot): Promise<void> {
+    this.latest = Math.max(this.latest, snapshot.version);
+    const entry = this.published.get(snapshot.version);
+    if (entry) {
+      entry.refs += 1;
+      return;
+    }
+    this.published.set(snapshot.version, { snapshot, refs: 1 });
+    await this.write(snapshot);
+  }
+
   /** Publishes the weights still needed again (after Redis came back empty, for one). */
   async republish(): Promise<void> {
-    for (const [version, snapshot] of this.snapshots) {
-      await this.redis.set(this.weightsKey(this.setup.key, version), packWeights(snapshot.weights));
-    }
+    for (const { snapshot } of this.published.values()) await this.write(snapshot);
   }
 
   private async release(version: number): Promise<void> {
-    const refs = (this.published.get(version) ?? 1) - 1;
-    this.published.set(version, refs);
+    const entry = this.published.get(version);
+    if (entry) entry.refs -= 1;
     // The newest weights stay: the next batches are likely to use them.
-    for (const [v, n] of this.published) {
-      if (n <= 0 && v < this.latest) {
+    for (const [v, { refs }] of this.published) {
+      if (refs <= 0 && v < this.latest) {
         this.published.delete(v);
-        this.snapshots.delete(v);
         await this.redis.del(this.weightsKey(this.setup.key, v));
       }
     }
@@ -129,7 +132,7 @@ export class QueueActors implements Actors {
             () => this.state.closed,
           );
           if (!r.ok) throw rebuildError(r, 'remote actor');
-          await acknowledge(this.queue, id);
+          await removeJob(this.queue, id);
           this.busySeconds += r.seconds;
           this.taken.batches += 1;
           this.taken.iterations.add(iteration);
@@ -143,7 +146,7 @@ export class QueueActors implements Actors {
           return { batch, prepared: null };
         } catch (err) {
           if (!(err instanceof JobFailed)) throw err;
-          await forget(this.queue, id);
+          await removeJob(this.queue, id);
           if (failures + 1 >= MAX_FAILURES) {
             throw new Error(
               `the batch of iteration ${iteration} failed on remote workers ${MAX_FAILURES} ` +

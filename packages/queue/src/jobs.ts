@@ -20,7 +20,7 @@ function sleep(ms: number): Promise<void> {
  * Redis restarted without persistence) and taking a completed one as it is, so that a job is
  * done once for all the askers of one id. Polls the job until it completes; rejects with
  * JobFailed when it failed (the caller decides whether to ask again). The job stays in Redis:
- * the caller removes it (`acknowledge`) once it has stored the result.
+ * the caller removes it (`removeJob`) once it has stored the result.
  */
 export async function jobResult<T>(
   queue: Queue,
@@ -49,11 +49,11 @@ export async function jobResult<T>(
   }
 }
 
-/** Removes a finished job (its result is stored by the caller); a missing one is fine. */
-export async function acknowledge(queue: Queue, id: string): Promise<void> {
+/**
+ * Removes a job: a finished one once the caller has stored its result, a failed one so that
+ * the same id can be added again. A missing one is fine.
+ */
+export async function removeJob(queue: Queue, id: string): Promise<void> {
   const job = await queue.getJob(id);
   if (job) await job.remove();
 }
-
-/** Removes a failed job so that the same id can be added again. */
-export const forget = acknowledge;

@@ -81,7 +81,7 @@ export class LearnerQueue {
 
   /** Deletes the published weights of run key `key` ('*': of every run on this queue). */
   private async deleteWeights(key: string): Promise<void> {
-    const keys = await this.conn.redis.keys(`${this.n.weights(key, 0).slice(0, -2)}:*`);
+    const keys = await this.conn.redis.keys(this.n.weights(key, '*'));
     if (keys.length > 0) await this.conn.redis.del(...keys);
   }
 

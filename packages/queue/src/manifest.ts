@@ -13,7 +13,8 @@ export function names(queue: string): {
   oracleQueue: string;
   manifest: string;
   learner: string;
-  weights: (key: string, version: number) => string;
+  /** The key of one version's weights ('*' for every version, as a KEYS pattern). */
+  weights: (key: string, version: number | '*') => string;
 } {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(queue)) {
     throw new UserError(`--queue '${queue}': use 1 to 64 letters, digits, '.', '_' or '-'`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Oracle } from '@gflownet/core/oracles';
 import type { Queue } from 'bullmq';
-import { acknowledge, forget, JobFailed, jobResult } from './jobs.js';
+import { JobFailed, jobResult, removeJob } from './jobs.js';
 
 /** An oracle job: the objects, and how long the worker may take. */
 export interface OracleJob {
@@ -49,14 +49,14 @@ export class QueueOracle implements Oracle {
       return r.scores.map((s) => (typeof s === 'number' ? s : null));
     } catch (err) {
       // A failed job is removed, so that the client's retry adds it again.
-      if (err instanceof JobFailed) await forget(this.queue, id);
+      if (err instanceof JobFailed) await removeJob(this.queue, id);
       throw err;
     }
   }
 
   /** The client has cached these objects' scores: their job can go. */
   async stored(objects: readonly string[]): Promise<void> {
-    await acknowledge(this.queue, this.id(objects));
+    await removeJob(this.queue, this.id(objects));
   }
 
   async close(): Promise<void> {

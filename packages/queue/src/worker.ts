@@ -57,12 +57,14 @@ export class QueueWorker {
   private stopping = false;
   readonly counts = { batches: 0, trajectories: 0, oracleCalls: 0, objects: 0 };
   private readonly me: WorkerIdentity;
+  private readonly n: ReturnType<typeof names>;
 
   private constructor(
     private readonly conn: Connection,
     private readonly o: QueueWorkerOptions,
   ) {
     this.done = new Promise((resolve) => (this.finish = resolve));
+    this.n = names(o.queue);
     this.me = {
       code: codeVersion(),
       actors: o.actors,
@@ -76,10 +78,6 @@ export class QueueWorker {
     const w = new QueueWorker(conn, o);
     await w.run();
     return w;
-  }
-
-  private get n() {
-    return names(this.o.queue);
   }
 
   private async run(): Promise<void> {

@@ -8,6 +8,7 @@ export { parseOracle } from './parse.js';
 export {
   type OracleReward,
   type OracleScoring,
+  OracleScorer,
   oracleObjects,
   scoreWithOracle,
 } from './rewards.js';

@@ -69,10 +69,44 @@ export async function scoreWithOracle(
   };
 }
 
-/** The error when the oracle gave nothing usable for several batches in a row. */
-export function oracleStalled(oracle: OracleClient, batches: number, reason?: string): UserError {
-  return new UserError(
-    `oracle '${oracle.oracle.name}' gave no usable score for any object of ${batches} batches ` +
-      `in a row; the last: ${reason ?? 'unknown'}`,
-  );
+/** Batches in a row without any trajectory the oracle scored, before a run gives up. */
+const MAX_EMPTY_BATCHES = 3;
+
+/**
+ * What a run does with an oracle: rescores each fresh batch (see scoreWithOracle), counts the
+ * trajectories left out, and ends the run after three batches in a row left with none.
+ */
+export class OracleScorer {
+  /** Trajectories left out of the last batch, and of all so far. */
+  droppedLast = 0;
+  droppedTotal = 0;
+  private emptyInARow = 0;
+
+  constructor(
+    readonly client: OracleClient,
+    readonly reward: OracleReward,
+  ) {}
+
+  async rescore(batch: Trajectories): Promise<Trajectories> {
+    const scored = await scoreWithOracle(batch, this.client, this.reward);
+    this.droppedLast = scored.dropped;
+    this.droppedTotal += scored.dropped;
+    this.emptyInARow = scored.batch.count === 0 ? this.emptyInARow + 1 : 0;
+    if (this.emptyInARow >= MAX_EMPTY_BATCHES) {
+      throw new UserError(
+        `oracle '${this.client.oracle.name}' gave no usable score for any object of ` +
+          `${this.emptyInARow} batches in a row; the last: ${scored.reason ?? 'unknown'}`,
+      );
+    }
+    return scored.batch;
+  }
+
+  /** The oracle's figures for a step's record. */
+  record(): Record<string, number> {
+    return {
+      ...this.client.stats(),
+      oracle_dropped: this.droppedLast,
+      oracle_dropped_total: this.droppedTotal,
+    };
+  }
 }

@@ -21,7 +21,7 @@ import type { RunConfig } from './config.js';
 import { Rng } from '../util/rng.js';
 import type { ActorBatch, Actors, WeightSnapshot } from '../actors/pool.js';
 import type { OracleClient } from '../oracles/client.js';
-import { type OracleReward, oracleStalled, scoreWithOracle } from '../oracles/rewards.js';
+import { type OracleReward, OracleScorer } from '../oracles/rewards.js';
 import { Adam, type SerializedOptimizer } from './adam.js';
 import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
 import type { Reporter, StepRecord } from './reporter.js';
@@ -123,9 +123,6 @@ export interface RunParts {
   actors?: Actors | null;
 }
 
-/** Iterations in a row without any trajectory the oracle scored, before the run gives up. */
-const MAX_EMPTY_BATCHES = 3;
-
 /**
  * A training run: it owns the env, the model, the objective, the sampler, the replay buffer, the
  * Adam optimizer (PyTorch's constants; the network and log Z with learning rates of their own),
@@ -163,12 +160,7 @@ export class Run {
   private transitionCount = 0;
   private trainSeconds = 0;
   private skippedCount = 0;
-  private oracleUse: { client: OracleClient; reward: OracleReward } | null = null;
-  /** Fresh trajectories left out of this iteration's batch for want of an oracle score. */
-  private oracleDroppedNow = 0;
-  private oracleDroppedTotal = 0;
-  /** Batches in a row the oracle scored none of. */
-  private emptyBatches = 0;
+  private scorer: OracleScorer | null = null;
 
   constructor(parts: RunParts) {
     this.config = parts.config;
@@ -226,19 +218,11 @@ export class Run {
   private async batch(): Promise<{ batch: Trajectories; prepared: unknown }> {
     const replay = this.replay;
     let { batch: fresh, prepared, summary } = await this.freshBatch(this.freshCount());
-    if (this.oracleUse) {
-      const { client, reward } = this.oracleUse;
-      const scored = await scoreWithOracle(fresh, client, reward);
-      this.oracleDroppedNow = scored.dropped;
-      this.oracleDroppedTotal += scored.dropped;
+    if (this.scorer) {
+      fresh = await this.scorer.rescore(fresh);
       // The actors' preparation and summary used the env's reward.
-      ({ batch: fresh } = scored);
       prepared = null;
       summary = undefined;
-      this.emptyBatches = fresh.count === 0 ? this.emptyBatches + 1 : 0;
-      if (this.emptyBatches >= MAX_EMPTY_BATCHES) {
-        throw oracleStalled(client, this.emptyBatches, scored.reason);
-      }
     }
     const replayed = this.config.batchSize - fresh.count;
     this.trajectoryCount += fresh.count;
@@ -309,7 +293,7 @@ export class Run {
       };
     }
     // Actors prepare the batch unless replayed trajectories will join it or an oracle rescores it.
-    const prepare = this.replay === null && this.oracleUse === null;
+    const prepare = this.replay === null && this.scorer === null;
     const batch = this.actors!.sample(this.sent, count, iteration, prepare);
     // Rejections surface where the batch is awaited; this only keeps an unawaited one quiet.
     batch.catch(() => undefined);
@@ -331,17 +315,17 @@ export class Run {
    * reward. `null` goes back to the env's reward.
    */
   useOracle(client: OracleClient | null, reward: OracleReward = 'value'): void {
-    this.oracleUse = client ? { client, reward } : null;
+    this.scorer = client ? new OracleScorer(client, reward) : null;
   }
 
   /** The oracle that scores fresh trajectories, if any. */
   get oracle(): OracleClient | null {
-    return this.oracleUse?.client ?? null;
+    return this.scorer?.client ?? null;
   }
 
   /** Fresh trajectories left out so far because the oracle gave their object no usable score. */
   get oracleDropped(): number {
-    return this.oracleDroppedTotal;
+    return this.scorer?.droppedTotal ?? 0;
   }
 
   /** Iterations whose update was dropped for a non-finite value. */
@@ -385,11 +369,7 @@ export class Run {
     if (this.modes.enabled) record.modes_found = this.modes.found;
     if (this.actors) record.policy_lag = this.lag;
     if (skipped) record.skipped = 1;
-    if (this.oracleUse) {
-      Object.assign(record, this.oracleUse.client.stats());
-      record.oracle_dropped = this.oracleDroppedNow;
-      record.oracle_dropped_total = this.oracleDroppedTotal;
-    }
+    if (this.scorer) Object.assign(record, this.scorer.record());
     return record;
   }
 
