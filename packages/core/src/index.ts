@@ -30,6 +30,7 @@ export {
   type ParamSpec,
   type Parents,
   type SampleTracker,
+  type StateFieldValue,
   type TextParamSpec,
 } from './env/env.js';
 export { numberParam, numericParams, textParam } from './env/params.js';

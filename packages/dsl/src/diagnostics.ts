@@ -38,7 +38,7 @@ export const DIAGNOSTIC_CODES: Record<string, string> = {
   E308: 'parent rule for the stop action',
   E309: 'parent rule parameters differ from the action',
   E310: 'two parent rules for one action',
-  E311: 'extern function outside the reward',
+  E311: 'extern function where it may not be called',
   E312: 'recursive definition',
   E313: 'bad initial state',
   E314: 'a field written twice by one action',

@@ -11,6 +11,9 @@ import { token } from '../registry/token.js';
  * domain only. `step` is never called with the exit action, and `backwardStep` never on the
  * initial state.
  */
+/** One field of a state as `stateFields` gives it: a value or (nested) lists of values. */
+export type StateFieldValue = number | boolean | StateFieldValue[];
+
 export interface DiscreteEnv {
   /** Short name used in logs and checkpoints. */
   readonly name: string;
@@ -100,9 +103,10 @@ export interface DiscreteEnv {
   objectText?(states: Int32Array, n: number): string[];
   /**
    * One state as named fields, for people and programs (`gfn sample` writes it as one JSON object
-   * per line): a spec env gives its fields, sequences without padding and bools as booleans.
+   * per line): a spec env gives its fields, sequences without padding, bools as booleans and
+   * multi-dimensional arrays as nested lists.
    */
-  stateFields?(state: Int32Array): Record<string, number | boolean | (number | boolean)[]>;
+  stateFields?(state: Int32Array): Record<string, StateFieldValue>;
   /**
    * Draws terminating objects (n rows, with their log-rewards) as one SVG image, each captioned
    * as the env sees fit (`gfn report` shows the best sampled objects this way).

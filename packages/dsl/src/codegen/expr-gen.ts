@@ -7,8 +7,10 @@ export interface FieldLayout {
   kind: 'int' | 'bool' | 'seq';
   /** First slot; a sequence keeps its length there and its items after it. */
   offset: number;
-  /** Elements: 1 for a scalar, the array size, or the sequence capacity. */
+  /** Elements: 1 for a scalar, the product of the dimensions, or the sequence capacity. */
   size: number;
+  /** The array's dimensions (`bool[4][4]`: [4, 4]); empty for a scalar, [capacity] for a seq. */
+  dims: number[];
   isArray: boolean;
   lo: number;
   hi: number;
@@ -25,7 +27,17 @@ export interface GenContext {
   params: Map<string, number>;
   fields: Map<string, FieldLayout>;
   /** Constant tables, flattened, by name: index into the generated code's K array. */
-  consts: Map<string, { slot: number; dims: number[]; scalar?: number }>;
+  consts: Map<
+    string,
+    {
+      slot: number;
+      dims: number[];
+      scalar?: number;
+      /** The table's smallest and largest entries, and its entries (flattened). */
+      range?: [number, number];
+      table?: Float64Array;
+    }
+  >;
   /** Concrete [lo, hi] of each action / parent binder. */
   binderRanges: Map<Binder, [number, number]>;
 }
@@ -44,7 +56,10 @@ function num(v: number): string {
  */
 export class ExprGen {
   private counter = 0;
+  /** Set when an awaited extern call was generated: the function must be async. */
   usesExtern = false;
+  /** Extern calls await their result (the reward) or must return at once (guards, mode). */
+  awaitExterns = false;
 
   constructor(private readonly g: GenContext) {}
 
@@ -123,12 +138,13 @@ export class ExprGen {
       target = target.target;
     }
     const name = (target as Extract<Expr, { kind: 'name' }>).name;
-    const idx = indices.map((ix) => this.expr(ix, out, locals));
     const f = this.g.fields.get(name);
     if (f) {
-      const slot = `S[b + ${f.offset + (f.kind === 'seq' ? 1 : 0)} + ${idx[0]!}]`;
+      const flat = this.flatIndex(f, indices, out, locals);
+      const slot = `S[b + ${f.offset + (f.kind === 'seq' ? 1 : 0)} + ${flat}]`;
       return f.kind === 'bool' ? `(${slot} !== 0)` : slot;
     }
+    const idx = indices.map((ix) => this.expr(ix, out, locals));
     const c = this.g.consts.get(name)!;
     let flat = idx[0]!;
     for (let k = 1; k < idx.length; k++) flat = `(${flat}) * ${c.dims[k]!} + ${idx[k]!}`;
@@ -141,6 +157,12 @@ export class ExprGen {
     locals: Map<string, string>,
   ): string {
     if (e.name === 'len' || e.name === 'last') return this.lenOrLast(e, out);
+    if (e.name === 'reach') {
+      const f = this.g.fields.get((e.args[0] as Extract<Expr, { kind: 'name' }>).name)!;
+      const from = this.expr(e.args[1]!, out, locals);
+      const to = this.expr(e.args[2]!, out, locals);
+      return `REACH(S, b + ${f.offset}, ${f.dims[0]!}, ${from}, ${to})`;
+    }
     const math: Record<string, string> = {
       abs: 'Math.abs',
       min: 'Math.min',
@@ -165,11 +187,14 @@ export class ExprGen {
       return `(${this.expr(l.body, out, inner)})`;
     }
     const x = this.g.checked.externs.get(e.name)!;
-    this.usesExtern = true;
     const args = e.args.map((a, i) =>
       x.params[i]!.array ? this.arrayArg(a) : this.expr(a, out, locals),
     );
     const slot = [...this.g.checked.externs.keys()].indexOf(e.name);
+    // The reward awaits its externs; guards and `mode` run synchronously and call XS, which
+    // refuses a promise.
+    if (!this.awaitExterns) return `XS[${slot}](${args.join(', ')})`;
+    this.usesExtern = true;
     return `(await X[${slot}](${args.join(', ')}))`;
   }
 
@@ -265,47 +290,139 @@ export class ExprGen {
 
   /**
    * Effects read the state before the action (S) and write the new one (O): every value and
-   * index is computed first, then written, so the order of effects does not matter.
+   * index is computed first, then written, so the order of effects does not matter. A value
+   * outside its field's range, a full or empty sequence, or a position outside a sequence throws
+   * ERR with what the rule tried, naming the rule (`owner`).
    */
   effects(effects: Effect[], out: string[], locals: Map<string, string>, owner: string): void {
     const writes: string[] = [];
+    this.collectEffects(effects, out, writes, locals, owner, null);
+    out.push(...writes);
+  }
+
+  /**
+   * Computes the effects into `out` and puts their writes in `writes`. Inside a `for` loop
+   * (`buffer` set) a write is recorded as a slot and a value, applied after the loop.
+   */
+  private collectEffects(
+    effects: Effect[],
+    out: string[],
+    writes: string[],
+    locals: Map<string, string>,
+    owner: string,
+    buffer: { slots: string; values: string } | null,
+  ): void {
+    const fail = (what: string, extra = '') =>
+      `throw ERR(${JSON.stringify(`${owner}: ${what}`)}${extra}, S, b);`;
+    const write = (slot: string, value: string) => {
+      if (buffer) out.push(`${buffer.slots}.push(${slot}); ${buffer.values}.push(${value});`);
+      else writes.push(`O[${slot}] = ${value};`);
+    };
     for (const e of effects) {
-      const f = this.g.fields.get(e.target)!;
-      const len = `S[b + ${f.offset}]`;
-      if (e.kind === 'push' || e.kind === 'pop') {
-        const L = this.fresh('len');
-        out.push(`const ${L} = ${len};`);
-        if (e.kind === 'push') {
-          const v = this.fresh();
-          out.push(`const ${v} = ${this.expr(e.value, out, locals)};`);
-          out.push(
-            `if (${L} >= ${f.size}) throw ERR(${JSON.stringify(`${owner}: push onto full sequence '${f.name}'`)}, S, b);`,
-          );
-          writes.push(`O[b + ${f.offset + 1} + ${L}] = ${v};`, `O[b + ${f.offset}] = ${L} + 1;`);
-        } else {
-          out.push(
-            `if (${L} <= 0) throw ERR(${JSON.stringify(`${owner}: pop from empty sequence '${f.name}'`)}, S, b);`,
-          );
+      if (e.kind === 'method') continue;
+      if (e.kind === 'for') {
+        const buf = buffer ?? { slots: this.fresh('ws'), values: this.fresh('wv') };
+        if (!buffer) out.push(`const ${buf.slots} = []; const ${buf.values} = [];`);
+        const inner = new Map(locals);
+        let open = 0;
+        for (const b of e.binders) {
+          const v = this.fresh('i');
+          const hi = this.fresh('hi');
+          const lo = this.expr(b.lo, out, inner);
+          out.push(`const ${hi} = ${this.expr(b.hi, out, inner)};`);
+          out.push(`for (let ${v} = ${lo}; ${v} <= ${hi}; ${v}++) {`);
+          inner.set(b.name, v);
+          open++;
+        }
+        this.collectEffects(e.body, out, writes, inner, owner, buf);
+        out.push('}'.repeat(open));
+        if (!buffer) {
           writes.push(
-            `O[b + ${f.offset} + ${L}] = ${num(f.pad)};`,
-            `O[b + ${f.offset}] = ${L} - 1;`,
+            `for (let k = 0; k < ${buf.slots}.length; k++) O[${buf.slots}[k]] = ${buf.values}[k];`,
           );
         }
         continue;
       }
-      let slot = `b + ${f.offset + (f.kind === 'seq' ? 1 : 0)}`;
-      if (e.index) {
-        const ix = this.fresh();
-        out.push(`const ${ix} = ${this.expr(e.index, out, locals)};`);
-        slot += ` + ${ix}`;
+      const f = this.g.fields.get(e.target)!;
+      const lenSlot = `b + ${f.offset}`;
+      const items = `b + ${f.offset + 1}`;
+      // `where` is a JS single-quoted string body; it may splice in generated index names.
+      const inRange = (v: string, where: string) =>
+        f.kind === 'bool'
+          ? ''
+          : `if (${v} < ${num(f.lo)} || ${v} > ${num(f.hi)}) throw ERR('${owner}: sets ${where} to ' + ${v} + ', outside ${f.lo}..${f.hi}', S, b);`;
+      if (e.kind === 'assign') {
+        let slot = `b + ${f.offset + (f.kind === 'seq' ? 1 : 0)}`;
+        // For messages: the field with its indices, as JS string pieces.
+        let where = f.name;
+        if (e.indices.length > 0) {
+          const idx = e.indices.map((ix) => {
+            const t = this.fresh();
+            out.push(`const ${t} = ${this.expr(ix, out, locals)};`);
+            return t;
+          });
+          const ix = this.fresh();
+          out.push(`const ${ix} = ${flatten(idx, f.dims)};`);
+          slot += ` + ${ix}`;
+          where += idx.map((t) => `[' + ${t} + ']`).join('');
+        }
+        const v = this.fresh();
+        const value = this.expr(e.value, out, locals);
+        if (e.op === '=')
+          out.push(`const ${v} = ${f.kind === 'bool' ? `(${value} ? 1 : 0)` : value};`);
+        else out.push(`const ${v} = S[${slot}] ${e.op === '+=' ? '+' : '-'} ${value};`);
+        out.push(inRange(v, where));
+        write(slot, v);
+        continue;
       }
-      const v = this.fresh();
-      const value = this.expr(e.value, out, locals);
-      if (e.op === '=')
-        out.push(`const ${v} = ${f.kind === 'bool' ? `(${value} ? 1 : 0)` : value};`);
-      else out.push(`const ${v} = S[${slot}] ${e.op === '+=' ? '+' : '-'} ${value};`);
-      writes.push(`O[${slot}] = ${v};`);
+      const L = this.fresh('len');
+      out.push(`const ${L} = S[${lenSlot}];`);
+      if (e.kind === 'push' || e.kind === 'insert') {
+        const at = e.kind === 'insert' ? this.fresh('at') : L;
+        if (e.kind === 'insert') out.push(`const ${at} = ${this.expr(e.at, out, locals)};`);
+        const v = this.fresh();
+        out.push(`const ${v} = ${this.expr(e.value, out, locals)};`);
+        out.push(`if (${L} >= ${f.size}) ${fail(`${e.kind} onto full sequence '${f.name}'`)}`);
+        if (e.kind === 'insert') {
+          out.push(
+            `if (${at} < 0 || ${at} > ${L}) ${fail(`insert into '${f.name}' at position `, ` + ${at} + ' of ' + ${L}`)}`,
+          );
+        }
+        out.push(inRange(v, `an item of ${f.name}`));
+        if (e.kind === 'insert') {
+          // Shift first (reading the old items), then place the new one.
+          writes.push(`for (let k = ${L}; k > ${at}; k--) O[${items} + k] = S[${items} + k - 1];`);
+        }
+        writes.push(`O[${items} + ${at}] = ${v};`, `O[${lenSlot}] = ${L} + 1;`);
+        continue;
+      }
+      const at = e.kind === 'remove' ? this.fresh('at') : `(${L} - 1)`;
+      if (e.kind === 'remove') out.push(`const ${at} = ${this.expr(e.at, out, locals)};`);
+      out.push(`if (${L} <= 0) ${fail(`${e.kind} from empty sequence '${f.name}'`)}`);
+      if (e.kind === 'remove') {
+        out.push(
+          `if (${at} < 0 || ${at} >= ${L}) ${fail(`remove from '${f.name}' at position `, ` + ${at} + ' of ' + ${L}`)}`,
+        );
+        writes.push(
+          `for (let k = ${at}; k < ${L} - 1; k++) O[${items} + k] = S[${items} + k + 1];`,
+        );
+      }
+      writes.push(`O[${items} + ${L} - 1] = ${num(f.pad)};`, `O[${lenSlot}] = ${L} - 1;`);
     }
-    out.push(...writes);
   }
+
+  /** The flat position of `f[i][j]...` among the field's elements. */
+  flatIndex(f: FieldLayout, indices: Expr[], out: string[], locals: Map<string, string>): string {
+    return flatten(
+      indices.map((ix) => this.expr(ix, out, locals)),
+      f.dims,
+    );
+  }
+}
+
+/** Row-major position of the indices `idx` (JS expressions) in an array of the given dims. */
+function flatten(idx: string[], dims: number[]): string {
+  let flat = idx[0]!;
+  for (let k = 1; k < idx.length; k++) flat = `(${flat}) * ${dims[k]!} + ${idx[k]!}`;
+  return flat;
 }

@@ -76,6 +76,28 @@ function guardExtern(name: string, fn: ExternFunction): ExternFunction {
 }
 
 /**
+ * An extern as a guard or `mode` calls it: at once, so it must return a number, not a promise.
+ * A throw becomes a UserError naming the extern.
+ */
+function syncExtern(name: string, fn: ExternFunction): (...args: (number | number[])[]) => number {
+  return (...args) => {
+    let v: number | Promise<number>;
+    try {
+      v = fn(...args);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new UserError(`extern '${name}' failed on arguments ${JSON.stringify(args)}: ${why}`);
+    }
+    if (typeof v !== 'number') {
+      throw new UserError(
+        `extern '${name}' returned ${v instanceof Promise ? 'a promise' : typeof v} in a guard or 'mode', which run synchronously; return a number there`,
+      );
+    }
+    return v;
+  };
+}
+
+/**
  * Thrown by generated code when an action or parent rule cannot be applied (a push onto a full
  * sequence): `detail` says what, `state` is the state and `row` its row in the batch. The env
  * rethrows it with its message naming the env, the action and the state (a user error: the
@@ -119,8 +141,20 @@ export function instantiateSpec(
       const v = consts.value(name, c.loc);
       if (typeof v === 'number') g.consts.set(name, { slot: -1, dims: [], scalar: v });
       else {
-        g.consts.set(name, { slot: tables.length, dims: c.dims.map((d) => consts.int(d, 'size')) });
-        tables.push(Float64Array.from(flatten(v)));
+        const flat = flatten(v);
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const x of flat) {
+          if (x < lo) lo = x;
+          if (x > hi) hi = x;
+        }
+        g.consts.set(name, {
+          slot: tables.length,
+          dims: c.dims.map((d) => consts.int(d, 'size')),
+          range: [lo, hi],
+          table: Float64Array.from(flat),
+        });
+        tables.push(g.consts.get(name)!.table!);
       }
     });
   }
@@ -204,7 +238,7 @@ export function instantiateSpec(
     stateDim,
     featureDim,
     tables,
-    (externs as ExternFunction[]).map((fn, i) => guardExtern([...checked.externs.keys()][i]!, fn)),
+    externs as ExternFunction[],
   );
   return {
     compiled: {
@@ -315,12 +349,24 @@ function layoutFields(
   for (const f of checked.fields) {
     const t = f.type;
     const layout = catchConst(diags, (): FieldLayout => {
-      const size = t.size ? consts.int(t.size, `size of '${f.name}'`) : 1;
-      if (size < 1 || size > MAX_STATE_WIDTH) {
+      const dimExprs = t.kind === 'seq' ? [t.size] : t.dims;
+      const dims = dimExprs.map((d) => {
+        const n = consts.int(d, `size of '${f.name}'`);
+        if (n < 1 || n > MAX_STATE_WIDTH) {
+          throw new ConstError(
+            'E404',
+            `size of '${f.name}' is ${n}; it must be in 1..${MAX_STATE_WIDTH}`,
+            d.loc,
+          );
+        }
+        return n;
+      });
+      const size = dims.reduce((p, n) => p * n, 1);
+      if (size > MAX_STATE_WIDTH) {
         throw new ConstError(
-          'E404',
-          `size of '${f.name}' is ${size}; it must be in 1..${MAX_STATE_WIDTH}`,
-          t.size!.loc,
+          'E410',
+          `'${f.name}' has ${size} elements; at most ${MAX_STATE_WIDTH}`,
+          f.loc,
         );
       }
       const lo = t.kind === 'bool' ? 0 : consts.int(t.lo, `range of '${f.name}'`);
@@ -339,7 +385,8 @@ function layoutFields(
         kind: t.kind,
         offset,
         size,
-        isArray: t.kind === 'seq' || t.size !== null,
+        dims,
+        isArray: dims.length > 0,
         lo,
         hi,
         pad: lo - 1,
@@ -434,6 +481,7 @@ function generate(
   externs: ExternFunction[],
 ): CompiledFunctions {
   const { checked } = g;
+  const externNames = [...checked.externs.keys()];
   const gen = new ExprGen(g);
   const A = forward.length + 1;
   const src: string[] = [];
@@ -529,7 +577,9 @@ function generate(
   src.push(stepGen.source, backGen.source);
 
   const rew: string[] = [];
+  gen.awaitExterns = true;
   const rewardExpr = gen.expr(checked.reward.body, rew, new Map());
+  gen.awaitExterns = false;
   const value = checked.reward.log ? rewardExpr : `Math.log(${rewardExpr})`;
   if (gen.usesExtern) {
     src.push(`async function rewardOne(S, b) { ${rew.join('\n')} return ${value}; }
@@ -585,10 +635,37 @@ function generate(
   const err = (message: string, S: Int32Array, b: number) =>
     new SpecRuntimeError(message, S.slice(b, b + D), b / D);
   // The source above is built only from generated identifiers and numbers (see ExprGen).
-  const factory = new Function('K', 'X', 'ERR', ...names, body) as (
+  const factory = new Function('K', 'X', 'XS', 'ERR', 'REACH', ...names, body) as (
     ...args: unknown[]
   ) => CompiledFunctions;
-  return factory(tables, externs, err, ...names.map((n) => tableArgs[n]));
+  return factory(
+    tables,
+    externs.map((fn, i) => guardExtern(externNames[i]!, fn)),
+    externs.map((fn, i) => syncExtern(externNames[i]!, fn)),
+    err,
+    reach,
+    ...names.map((n) => tableArgs[n]),
+  );
+}
+
+/**
+ * `reach(e, from, to)`: whether a path of one or more edges leads from node `from` to node `to`,
+ * where edge u -> v is present when S[base + u * n + v] is not 0 (depth-first search).
+ */
+function reach(S: Int32Array, base: number, n: number, from: number, to: number): boolean {
+  const seen = new Uint8Array(n);
+  const stack = [from];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    const row = base + u * n;
+    for (let v = 0; v < n; v++) {
+      if (S[row + v] === 0 || seen[v]) continue;
+      if (v === to) return true;
+      seen[v] = 1;
+      stack.push(v);
+    }
+  }
+  return false;
 }
 
 function flatten(v: ConstValue): number[] {

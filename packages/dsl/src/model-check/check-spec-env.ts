@@ -214,8 +214,15 @@ class Checker {
   async run(): Promise<CheckReport> {
     const env = this.env;
     const s0 = env.initialState.slice();
-    if (env.parents(s0).actions.length > 0) {
-      this.violate('C502', 'extra parent: a parent rule applies to the initial state', s0);
+    const back = new Uint8Array(env.numBackwardActions);
+    env.backwardMask(s0, 1, back);
+    const first = back.indexOf(1);
+    if (first >= 0) {
+      this.violate(
+        'C502',
+        `extra parent: ${env.backwardActionName(first)} applies to the initial state`,
+        s0,
+      );
     }
     const index = new Map<string, number>([[key(s0), 0]]);
     const states: Int32Array[] = [s0];

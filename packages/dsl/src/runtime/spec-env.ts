@@ -1,6 +1,17 @@
-import type { DiscreteEnv, Parents } from '@gflownet/core';
+import type { DiscreteEnv, Parents, StateFieldValue } from '@gflownet/core';
 import { type CompiledSpec, SpecRuntimeError } from '../codegen/instantiate-spec.js';
 import { longestPath } from '../model-check/graph.js';
+
+/** Row-major flat values as nested lists of the given dimensions. */
+type Nested<T> = T | Nested<T>[];
+
+function nest<T>(flat: T[], dims: number[]): Nested<T>[] {
+  if (dims.length <= 1) return flat;
+  const inner = dims.slice(1).reduce((p, n) => p * n, 1);
+  return Array.from({ length: dims[0]! }, (_, i) =>
+    nest(flat.slice(i * inner, (i + 1) * inner), dims.slice(1)),
+  );
+}
 
 /** Reachable spaces up to this many states count as enumerable (exact metrics). */
 export const SPEC_ENUMERATION_LIMIT = 300_000;
@@ -47,15 +58,15 @@ export class SpecEnv implements DiscreteEnv {
   }
 
   /** The state's fields by name: sequences without their unused slots, bools as booleans. */
-  stateFields(state: Int32Array): Record<string, number | boolean | (number | boolean)[]> {
-    const out: Record<string, number | boolean | (number | boolean)[]> = {};
+  stateFields(state: Int32Array): Record<string, StateFieldValue> {
+    const out: Record<string, StateFieldValue> = {};
     for (const f of this.compiled.fields) {
       const value = (v: number) => (f.kind === 'bool' ? v === 1 : v);
       if (f.kind === 'seq') {
         const length = state[f.offset]!;
         out[f.name] = Array.from(state.subarray(f.offset + 1, f.offset + 1 + length), value);
       } else if (f.isArray) {
-        out[f.name] = Array.from(state.subarray(f.offset, f.offset + f.size), value);
+        out[f.name] = nest(Array.from(state.subarray(f.offset, f.offset + f.size), value), f.dims);
       } else out[f.name] = value(state[f.offset]!);
     }
     return out;
@@ -192,7 +203,14 @@ export class SpecEnv implements DiscreteEnv {
           return `${f.name}=[${items.join(', ')}]`;
         }
         if (!f.isArray) return `${f.name}=${at(0)}`;
-        return `${f.name}=[${Array.from({ length: f.size }, (_, j) => at(j)).join(', ')}]`;
+        const show = (v: Nested<string>): string =>
+          Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v);
+        return `${f.name}=${show(
+          nest(
+            Array.from({ length: f.size }, (_, j) => at(j)),
+            f.dims,
+          ),
+        )}`;
       })
       .join(' ');
   }

@@ -1,4 +1,4 @@
-import type { Expr, Loc } from '../syntax/ast.js';
+import { type Binder, type Expr, type Loc, TABLE_OP } from '../syntax/ast.js';
 import { type Diagnostic, diagnostic } from '../diagnostics.js';
 import type { CheckedSpec } from './validate-spec.js';
 
@@ -40,8 +40,10 @@ export class ConstantEvaluator {
     }
     this.pending.push(name);
     const dims = c.dims.map((d) => this.int(d, `size of '${name}'`));
-    const v = this.eval(c.value, new Map());
+    let v = this.eval(c.value, new Map());
     this.pending.pop();
+    // A single value fills a table of any shape.
+    if (typeof v === 'number' && dims.length > 0) v = filled(v, dims);
     checkShape(name, v, dims, c.value.loc);
     this.values.set(name, v);
     return v;
@@ -112,6 +114,7 @@ export class ConstantEvaluator {
         return fn(args as number[]);
       }
       case 'aggregate': {
+        if (e.op === TABLE_OP) return this.table(e.binders, e.body, locals);
         const values: number[] = [];
         const loop = (k: number, scope: Map<string, number>): void => {
           if (k === e.binders.length) {
@@ -131,12 +134,29 @@ export class ConstantEvaluator {
     }
   }
 
+  /** `table(i in a..b, j in c..d: body)`: nested lists, one level per binder. */
+  private table(binders: Binder[], body: Expr, locals: Map<string, number>): ConstValue {
+    if (binders.length === 0) return this.scalar(body, locals);
+    const [b, ...rest] = binders as [Binder, ...Binder[]];
+    const lo = this.int(b.lo, `range of '${b.name}'`, locals);
+    const hi = this.int(b.hi, `range of '${b.name}'`, locals);
+    if (hi - lo > 1_000_000)
+      throw new ConstError('E404', `range of '${b.name}' is too long`, b.loc);
+    const out: ConstValue[] = [];
+    for (let v = lo; v <= hi; v++) out.push(this.table(rest, body, new Map(locals).set(b.name, v)));
+    return out;
+  }
+
   private scalar(e: Expr, locals: Map<string, number>): number {
     const v = this.eval(e, locals);
     if (typeof v !== 'number')
       throw new ConstError('E204', 'an array is used where a single value is needed', e.loc);
     return v;
   }
+}
+
+function filled(v: number, dims: number[]): ConstValue {
+  return dims.length === 0 ? v : Array.from({ length: dims[0]! }, () => filled(v, dims.slice(1)));
 }
 
 function checkShape(name: string, v: ConstValue, dims: number[], loc: Loc): void {

@@ -1,5 +1,7 @@
 import {
   AGGREGATE_OPS,
+  type Binder,
+  TABLE_OP,
   type ConstDecl,
   type Expr,
   type ExternDecl,
@@ -33,6 +35,7 @@ export const BUILTINS: Record<string, [number, number]> = {
   round: [1, 1],
   len: [1, 1],
   last: [1, 1],
+  reach: [3, 3],
 };
 
 /** Where an expression sits, which decides what it may refer to. */
@@ -200,7 +203,8 @@ export abstract class TypeChecker {
         return ERROR;
       }
       const elem: ScalarType = f.type.kind === 'bool' ? 'bool' : 'int';
-      if (f.type.kind === 'seq' || f.type.size) return { t: 'array', elem, rank: 1 };
+      if (f.type.kind === 'seq') return { t: 'array', elem, rank: 1 };
+      if (f.type.dims.length > 0) return { t: 'array', elem, rank: f.type.dims.length };
       return { t: elem };
     }
     const l = this.lets.get(name);
@@ -290,6 +294,7 @@ export abstract class TypeChecker {
   }
 
   private aggregateType(e: Extract<Expr, { kind: 'aggregate' }>, scope: Scope): Ty {
+    if (e.op === TABLE_OP) return this.tableType(e, scope);
     if (!(AGGREGATE_OPS as readonly string[]).includes(e.op)) {
       this.report(
         'E103',
@@ -298,13 +303,7 @@ export abstract class TypeChecker {
       );
       return ERROR;
     }
-    const locals = new Map(scope.locals);
-    for (const b of e.binders) {
-      this.expectInt(b.lo, { locals, context: scope.context }, `range of '${b.name}'`);
-      this.expectInt(b.hi, { locals, context: scope.context }, `range of '${b.name}'`);
-      this.declareLocal(locals, b.name, b.loc);
-    }
-    const inner: Scope = { locals, context: scope.context };
+    const inner = this.bindersScope(e.binders, scope);
     if (e.op === 'all' || e.op === 'any' || e.op === 'count') {
       this.expectBool(e.body, inner, `the body of '${e.op}'`);
       return e.op === 'count' ? INT : BOOL;
@@ -312,6 +311,32 @@ export abstract class TypeChecker {
     const ty = this.expectNumeric(e.body, inner, `the body of '${e.op}'`);
     if (ty.t === 'error') return ERROR;
     return ty.t === 'float' ? FLOAT : INT;
+  }
+
+  /** The scope inside `op(i in lo..hi, ...: body)`: each range may use the earlier binders. */
+  private bindersScope(binders: Binder[], scope: Scope): Scope {
+    const locals = new Map(scope.locals);
+    for (const b of binders) {
+      this.expectInt(b.lo, { locals, context: scope.context }, `range of '${b.name}'`);
+      this.expectInt(b.hi, { locals, context: scope.context }, `range of '${b.name}'`);
+      this.declareLocal(locals, b.name, b.loc);
+    }
+    return { locals, context: scope.context };
+  }
+
+  /** `table(i in 0..n-1, ...: body)`: a constant table with one dimension per binder. */
+  private tableType(e: Extract<Expr, { kind: 'aggregate' }>, scope: Scope): Ty {
+    if (scope.context !== 'constant') {
+      this.report(
+        'E201',
+        "'table(...)' computes a constant table; use it as the value of a 'const'",
+        e.loc,
+      );
+      return ERROR;
+    }
+    const ty = this.scalar(this.typeOf(e.body, this.bindersScope(e.binders, scope)), e.body.loc);
+    if (ty.t === 'error' || ty.t === 'array') return ERROR;
+    return { t: 'array', elem: ty.t, rank: e.binders.length };
   }
 
   private callType(e: Extract<Expr, { kind: 'call' }>, scope: Scope): Ty {
@@ -341,8 +366,18 @@ export abstract class TypeChecker {
     }
     const x = this.externs.get(e.name);
     if (x) {
-      if (scope.context !== 'reward') {
-        this.report('E311', `extern '${e.name}' can only be used in the reward`, e.loc);
+      // The reward and `mode` may call any extern; guards (and `terminal when`) only one
+      // declared deterministic, since a mask must give the same answer each time.
+      const allowed =
+        scope.context === 'reward' ||
+        scope.context === 'state' ||
+        (scope.context === 'guard' && x.deterministic);
+      if (!allowed) {
+        const where =
+          scope.context === 'guard'
+            ? `; declare it 'extern ${e.name}(...): ${x.returns} deterministic' to call it in a guard`
+            : ' (reward, mode, and guards when declared deterministic)';
+        this.report('E311', `extern '${e.name}' cannot be used here${where}`, e.loc);
         return ERROR;
       }
       if (!this.arityMatches(e, x.params.length)) return ERROR;
@@ -367,6 +402,22 @@ export abstract class TypeChecker {
     return ERROR;
   }
 
+  /** `reach(e, i, j)`: a path i -> ... -> j along the true entries of a bool[n][n] field. */
+  private reachType(e: Extract<Expr, { kind: 'call' }>, scope: Scope): Ty {
+    const [graph, from, to] = e.args as [Expr, Expr, Expr];
+    const f = graph.kind === 'name' ? this.fields.get(graph.name) : undefined;
+    if (!f || f.type.kind !== 'bool' || f.type.dims.length !== 2) {
+      this.report(
+        'E201',
+        "'reach' needs a state field declared bool[n][n] (an adjacency matrix) as its first argument",
+        graph.loc,
+      );
+    } else this.typeOf(graph, scope);
+    this.expectInt(from, scope, "the start node of 'reach'");
+    this.expectInt(to, scope, "the end node of 'reach'");
+    return BOOL;
+  }
+
   private arityMatches(e: Extract<Expr, { kind: 'call' }>, want: number): boolean {
     if (e.args.length === want) return true;
     this.report('E202', `'${e.name}' takes ${want} arguments, not ${e.args.length}`, e.loc);
@@ -383,6 +434,7 @@ export abstract class TypeChecker {
       this.report('E202', `'${e.name}' takes ${want} arguments, not ${e.args.length}`, e.loc);
       return ERROR;
     }
+    if (e.name === 'reach') return this.reachType(e, scope);
     if (e.name === 'len' || e.name === 'last') {
       const ty = this.typeOf(e.args[0]!, scope);
       if (ty.t === 'error') return ERROR;

@@ -13,6 +13,8 @@ import {
   type ParentDecl,
   type ScalarType,
   type Spec,
+  SEQUENCE_METHODS,
+  TABLE_OP,
 } from '../syntax/ast.js';
 import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
 import { BUILTINS, INT, type Ty, TypeChecker, isNumeric, show } from './type-checker.js';
@@ -142,7 +144,11 @@ class Validator extends TypeChecker {
   private declareGlobals(decls: Decl[]): void {
     const global = new Map<string, Loc>();
     const declare = (name: string, loc: Loc): boolean => {
-      if (BUILTINS[name] || (AGGREGATE_OPS as readonly string[]).includes(name)) {
+      if (
+        BUILTINS[name] ||
+        name === TABLE_OP ||
+        (AGGREGATE_OPS as readonly string[]).includes(name)
+      ) {
         this.report('E104', `'${name}' is a built-in function and cannot be redefined`, loc);
         return false;
       }
@@ -175,6 +181,27 @@ class Validator extends TypeChecker {
       else wrong = { loc, message, count: 1 };
     };
     const check = (e: Expr, depth: number): void => {
+      if (depth < want && e.kind === 'aggregate' && e.op === TABLE_OP) {
+        // `table(i in .., j in ..: body)`: its binders give the remaining dimensions.
+        const ty = this.typeOf(e, this.constantScope());
+        if (ty.t === 'array' && ty.rank !== want - depth) {
+          this.report(
+            'E405',
+            `'${c.name}' needs ${want - depth} more dimension(s) here; 'table' gives ${ty.rank}`,
+            e.loc,
+          );
+        } else if (ty.t === 'array' && (c.elem === 'bool') !== (ty.elem === 'bool')) {
+          this.report('E201', `'${c.name}' holds ${c.elem} values, not ${ty.elem}`, e.body.loc);
+        } else if (ty.t === 'array' && c.elem === 'int' && ty.elem === 'float') {
+          this.report('E201', `'${c.name}' holds int values, not float`, e.body.loc);
+        }
+        return;
+      }
+      if (depth < want && e.kind !== 'array' && depth === 0) {
+        // A single value fills the whole table: `const zero: int[n][n] = 0`.
+        check(e, want);
+        return;
+      }
       if (depth < want) {
         if (e.kind !== 'array') {
           this.report('E405', `'${c.name}' needs a nested list ${want} deep here`, e.loc);
@@ -203,7 +230,8 @@ class Validator extends TypeChecker {
 
   private checkField(f: FieldDecl): void {
     const type = f.type;
-    if (type.size) this.expectInt(type.size, this.constantScope(), `size of field '${f.name}'`);
+    const dims = type.kind === 'seq' ? [type.size] : type.dims;
+    for (const d of dims) this.expectInt(d, this.constantScope(), `size of field '${f.name}'`);
     if (type.kind !== 'bool') {
       this.expectInt(type.lo, this.constantScope(), `range of field '${f.name}'`);
       this.expectInt(type.hi, this.constantScope(), `range of field '${f.name}'`);
@@ -224,8 +252,9 @@ class Validator extends TypeChecker {
       }
       out.set(a.name, a.value);
       const elem: ScalarType = f.type.kind === 'bool' ? 'bool' : 'int';
-      const values = a.value.kind === 'array' ? a.value.items : [a.value];
-      if (a.value.kind === 'array' && f.type.kind !== 'seq' && !f.type.size) {
+      const leaves = (v: Expr): Expr[] => (v.kind === 'array' ? v.items.flatMap(leaves) : [v]);
+      const values = leaves(a.value);
+      if (a.value.kind === 'array' && f.type.kind !== 'seq' && f.type.dims.length === 0) {
         this.report('E313', `'${a.name}' is a single value; initialise it with one`, a.value.loc);
       }
       for (const v of values) {
@@ -325,10 +354,25 @@ class Validator extends TypeChecker {
     return locals;
   }
 
-  private checkEffects(effects: Effect[], locals: Map<string, Ty>, owner: string): void {
+  private checkEffects(
+    effects: Effect[],
+    locals: Map<string, Ty>,
+    owner: string,
+    written = new Map<string, string>(),
+  ): void {
     const scope = this.scope('effect', locals);
-    const written = new Map<string, string>();
     for (const e of effects) {
+      if (e.kind === 'for') {
+        // Bounds may use the action's parameters and the state before the action.
+        const inner = new Map(locals);
+        for (const b of e.binders) {
+          this.expectInt(b.lo, this.scope('effect', inner), `range of '${b.name}'`);
+          this.expectInt(b.hi, this.scope('effect', inner), `range of '${b.name}'`);
+          this.declareLocal(inner, b.name, b.loc);
+        }
+        this.checkEffects(e.body, inner, owner, written);
+        continue;
+      }
       const f = this.fields.get(e.target);
       if (!f) {
         const what = this.isGlobal(e.target) ? 'not a state field' : 'not defined';
@@ -339,9 +383,26 @@ class Validator extends TypeChecker {
         );
         continue;
       }
+      if (e.kind === 'method') {
+        const arity = SEQUENCE_METHODS[e.method];
+        if (arity === undefined) {
+          this.report(
+            'E206',
+            `sequences have no method '${e.method}'; they have ${Object.keys(SEQUENCE_METHODS).join(', ')}`,
+            e.loc,
+          );
+        } else {
+          this.report(
+            'E202',
+            `'${e.method}' takes ${arity} argument${arity === 1 ? '' : 's'}, not ${e.args.length}`,
+            e.loc,
+          );
+        }
+        continue;
+      }
       const key =
-        e.kind === 'assign' && e.index
-          ? `${e.target}[${JSON.stringify(stripLoc(e.index))}]`
+        e.kind === 'assign' && e.indices.length > 0
+          ? `${e.target}${JSON.stringify(e.indices.map(stripLoc))}`
           : e.target;
       if (written.has(key) || (e.kind !== 'assign' && written.has(`seq:${e.target}`))) {
         this.report('E314', `'${owner}' changes '${e.target}' twice`, e.loc);
@@ -353,21 +414,30 @@ class Validator extends TypeChecker {
           this.report('E206', `'${e.kind}' works on sequences; '${e.target}' is not one`, e.loc);
           continue;
         }
-        if (e.kind === 'push')
-          this.expectInt(e.value, scope, `the value pushed onto '${e.target}'`);
+        if (e.kind === 'insert' || e.kind === 'remove')
+          this.expectInt(e.at, scope, `the position in '${e.target}.${e.kind}'`);
+        if (e.kind === 'push' || e.kind === 'insert')
+          this.expectInt(e.value, scope, `the value put into '${e.target}'`);
         continue;
       }
-      const isArray = f.type.kind === 'seq' || f.type.size !== null;
-      if (isArray && !e.index) {
+      const rank = f.type.kind === 'seq' ? 1 : f.type.dims.length;
+      if (rank > 0 && e.indices.length !== rank) {
+        const how = `${e.target}${'[i]'.repeat(rank)} = ...`;
         this.report(
           'E203',
-          `'${e.target}' is an array; assign one element ('${e.target}[i] = ...')`,
+          rank === 1 || e.indices.length === 0
+            ? `'${e.target}' is an array; assign one element ('${how}')`
+            : `'${e.target}' has ${rank} dimensions; give ${rank} indices ('${how}')`,
           e.loc,
         );
-      } else if (!isArray && e.index) {
-        this.report('E203', `'${e.target}' is a single value and cannot be indexed`, e.index.loc);
+      } else if (rank === 0 && e.indices.length > 0) {
+        this.report(
+          'E203',
+          `'${e.target}' is a single value and cannot be indexed`,
+          e.indices[0]!.loc,
+        );
       }
-      if (e.index) this.expectInt(e.index, scope, `the index into '${e.target}'`);
+      for (const ix of e.indices) this.expectInt(ix, scope, `the index into '${e.target}'`);
       if (f.type.kind === 'bool') {
         if (e.op !== '=')
           this.report('E201', `'${e.op}' needs a number; '${e.target}' is bool`, e.loc);

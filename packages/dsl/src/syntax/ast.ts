@@ -12,7 +12,8 @@ export type BinaryOp =
 
 export const AGGREGATE_OPS = ['all', 'any', 'sum', 'prod', 'count', 'min', 'max'] as const;
 export type AggregateOp = (typeof AGGREGATE_OPS)[number];
-
+/** `table(i in 0..n-1, j in ...: body)`: a computed constant table, one entry per binder value. */
+export const TABLE_OP = 'table';
 export interface Binder {
   name: string;
   lo: Expr;
@@ -34,9 +35,13 @@ export type Expr =
   | { kind: 'array'; items: Expr[]; loc: Loc };
 
 export type FieldType =
-  | { kind: 'int'; size: Expr | null; lo: Expr; hi: Expr }
-  | { kind: 'bool'; size: Expr | null }
+  /** `int[a][b] in lo..hi`: `dims` is empty for a single value. */
+  | { kind: 'int'; dims: Expr[]; lo: Expr; hi: Expr }
+  | { kind: 'bool'; dims: Expr[] }
   | { kind: 'seq'; size: Expr; lo: Expr; hi: Expr };
+
+/** The methods of a sequence field in effects, with their number of arguments. */
+export const SEQUENCE_METHODS: Record<string, number> = { push: 1, pop: 0, insert: 2, remove: 1 };
 
 export interface FieldDecl {
   name: string;
@@ -49,12 +54,21 @@ export type Effect =
       kind: 'assign';
       op: '=' | '+=' | '-=';
       target: string;
-      index: Expr | null;
+      /** One index per dimension of the field; empty for a single value. */
+      indices: Expr[];
       value: Expr;
       loc: Loc;
     }
   | { kind: 'push'; target: string; value: Expr; loc: Loc }
-  | { kind: 'pop'; target: string; loc: Loc };
+  | { kind: 'pop'; target: string; loc: Loc }
+  /** `s.insert(i, v)`: items from position i move up by one. */
+  | { kind: 'insert'; target: string; at: Expr; value: Expr; loc: Loc }
+  /** `s.remove(i)`: items after position i move down by one. */
+  | { kind: 'remove'; target: string; at: Expr; loc: Loc }
+  /** A sequence method the language lacks, or called with the wrong number of arguments. */
+  | { kind: 'method'; target: string; method: string; args: Expr[]; loc: Loc }
+  /** `for i in lo..hi { effects }`: the body once per value, all reading the state before. */
+  | { kind: 'for'; binders: Binder[]; body: Effect[]; loc: Loc };
 
 export interface ParamDecl {
   kind: 'param';
@@ -134,6 +148,8 @@ export interface ExternDecl {
   name: string;
   params: { name: string; type: ScalarType; array: boolean; loc: Loc }[];
   returns: ScalarType;
+  /** Declared `deterministic`: same arguments, same result, so guards and `mode` may call it. */
+  deterministic: boolean;
   loc: Loc;
 }
 

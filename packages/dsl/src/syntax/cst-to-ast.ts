@@ -10,6 +10,7 @@ import type {
   ScalarType,
   Spec,
 } from './ast.js';
+import { SEQUENCE_METHODS } from './ast.js';
 import type * as C from './cst.js';
 import { specParser } from './parser.js';
 
@@ -136,11 +137,11 @@ class AstBuilder extends BaseVisitor implements C.CstVisitor<Loc | undefined, un
 
   field(c: C.FieldCstChildren): FieldDecl {
     const name = c.Identifier[0]!;
-    const size = this.maybeExpr(c.size);
+    const dims = (c.size ?? []).map((d) => this.visit(d) as Expr);
     let type: FieldDecl['type'];
-    if (c.IntType) type = { kind: 'int', size, lo: this.expr(c.lo), hi: this.expr(c.hi) };
-    else if (c.BoolType) type = { kind: 'bool', size };
-    else type = { kind: 'seq', size: size!, lo: this.expr(c.lo), hi: this.expr(c.hi) };
+    if (c.IntType) type = { kind: 'int', dims, lo: this.expr(c.lo), hi: this.expr(c.hi) };
+    else if (c.BoolType) type = { kind: 'bool', dims };
+    else type = { kind: 'seq', size: dims[0]!, lo: this.expr(c.lo), hi: this.expr(c.hi) };
     return { name: name.image, type, loc: tokenLoc(name) };
   }
 
@@ -196,24 +197,36 @@ class AstBuilder extends BaseVisitor implements C.CstVisitor<Loc | undefined, un
   }
 
   effect(c: C.EffectCstChildren): Effect {
-    const target = c.target[0]!;
+    if (c.For) {
+      return {
+        kind: 'for',
+        binders: (c.binder ?? []).map((b) => this.visit(b) as Binder),
+        body: this.visit(c.body![0]!) as Effect[],
+        loc: tokenLoc(c.For[0]!),
+      };
+    }
+    const target = c.target![0]!;
     const method = c.method?.[0];
     if (method) {
-      if (method.image === 'pop' || !c.value) {
-        return { kind: 'pop', target: target.image, loc: tokenLoc(method) };
+      const args = (c.args ?? []).map((a) => this.visit(a) as Expr);
+      const base = { target: target.image, loc: tokenLoc(method) };
+      const arity = SEQUENCE_METHODS[method.image];
+      // A method the language lacks, or a call with the wrong number of arguments, stays a
+      // 'method' node for the validator to report (E206, E202).
+      if (arity === undefined || arity !== args.length) {
+        return { kind: 'method', ...base, method: method.image, args };
       }
-      return {
-        kind: 'push',
-        target: target.image,
-        value: this.expr(c.value),
-        loc: tokenLoc(method),
-      };
+      if (method.image === 'pop') return { kind: 'pop', ...base };
+      if (method.image === 'push') return { kind: 'push', ...base, value: args[0]! };
+      if (method.image === 'insert')
+        return { kind: 'insert', ...base, at: args[0]!, value: args[1]! };
+      return { kind: 'remove', ...base, at: args[0]! };
     }
     return {
       kind: 'assign',
       op: c.op![0]!.image as '=' | '+=' | '-=',
       target: target.image,
-      index: this.maybeExpr(c.index),
+      indices: (c.index ?? []).map((ix) => this.visit(ix) as Expr),
       value: this.expr(c.value),
       loc: tokenLoc(target),
     };
@@ -252,6 +265,7 @@ class AstBuilder extends BaseVisitor implements C.CstVisitor<Loc | undefined, un
         (p) => this.visit(p) as { name: string; type: ScalarType; array: boolean; loc: Loc },
       ),
       returns: this.visit(c.scalarType) as ScalarType,
+      deterministic: c.Deterministic !== undefined,
       loc: tokenLoc(c.Identifier[0]!),
     };
   }

@@ -206,16 +206,23 @@ export interface EffectCstNode extends CstNode {
 }
 
 export type EffectCstChildren = {
-  target: IToken[];
+  For?: IToken[];
+  binder?: BinderCstNode[];
+  Comma?: IToken[];
+  LBrace?: IToken[];
+  body?: EffectsCstNode[];
+  RBrace?: IToken[];
+  target?: IToken[];
   Dot?: IToken[];
   method?: IToken[];
   LParen?: IToken[];
-  value?: ExpressionCstNode[];
+  args?: ExpressionCstNode[];
   RParen?: IToken[];
   LBracket?: IToken[];
   index?: ExpressionCstNode[];
   RBracket?: IToken[];
   op?: IToken[];
+  value?: ExpressionCstNode[];
 };
 
 export interface TerminalDeclCstNode extends CstNode {
@@ -270,6 +277,7 @@ export type ExternDeclCstChildren = {
   RParen: IToken[];
   Colon: IToken[];
   scalarType: ScalarTypeCstNode[];
+  Deterministic?: IToken[];
 };
 
 export interface ExternParamCstNode extends CstNode {

@@ -37,6 +37,8 @@ export const IntType = keyword('int', 'IntType');
 export const FloatType = keyword('float', 'FloatType');
 export const BoolType = keyword('bool', 'BoolType');
 export const SeqType = keyword('seq', 'SeqType');
+export const For = keyword('for');
+export const Deterministic = keyword('deterministic');
 
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
@@ -106,6 +108,8 @@ export const KEYWORDS = [
   FloatType,
   BoolType,
   SeqType,
+  For,
+  Deterministic,
 ].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length);
 
 export const ALL_TOKENS: TokenType[] = [

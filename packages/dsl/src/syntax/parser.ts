@@ -87,7 +87,7 @@ export class SpecParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.IntType);
-          this.OPTION(() => {
+          this.MANY(() => {
             this.CONSUME(T.LBracket);
             this.SUBRULE(this.expression, { LABEL: 'size' });
             this.CONSUME(T.RBracket);
@@ -101,7 +101,7 @@ export class SpecParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.BoolType);
-          this.OPTION2(() => {
+          this.MANY2(() => {
             this.CONSUME2(T.LBracket);
             this.SUBRULE4(this.expression, { LABEL: 'size' });
             this.CONSUME2(T.RBracket);
@@ -184,30 +184,49 @@ export class SpecParser extends CstParser {
   });
 
   effect = this.RULE('effect', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'target' });
-    this.OR([
+    this.OR3([
       {
+        // `for i in lo..hi { effects }`
         ALT: () => {
-          this.CONSUME(T.Dot);
-          this.CONSUME2(T.Identifier, { LABEL: 'method' });
-          this.CONSUME(T.LParen);
-          this.OPTION(() => this.SUBRULE(this.expression, { LABEL: 'value' }));
-          this.CONSUME(T.RParen);
+          this.CONSUME(T.For);
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.binder) });
+          this.CONSUME(T.LBrace);
+          this.SUBRULE(this.effects, { LABEL: 'body' });
+          this.CONSUME(T.RBrace);
         },
       },
       {
         ALT: () => {
-          this.OPTION2(() => {
-            this.CONSUME(T.LBracket);
-            this.SUBRULE2(this.expression, { LABEL: 'index' });
-            this.CONSUME(T.RBracket);
-          });
-          this.OR2([
-            { ALT: () => this.CONSUME(T.Assign, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.PlusAssign, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.MinusAssign, { LABEL: 'op' }) },
+          this.CONSUME(T.Identifier, { LABEL: 'target' });
+          this.OR([
+            {
+              ALT: () => {
+                this.CONSUME(T.Dot);
+                this.CONSUME2(T.Identifier, { LABEL: 'method' });
+                this.CONSUME(T.LParen);
+                this.MANY_SEP({
+                  SEP: T.Comma,
+                  DEF: () => this.SUBRULE(this.expression, { LABEL: 'args' }),
+                });
+                this.CONSUME(T.RParen);
+              },
+            },
+            {
+              ALT: () => {
+                this.MANY(() => {
+                  this.CONSUME(T.LBracket);
+                  this.SUBRULE2(this.expression, { LABEL: 'index' });
+                  this.CONSUME(T.RBracket);
+                });
+                this.OR2([
+                  { ALT: () => this.CONSUME(T.Assign, { LABEL: 'op' }) },
+                  { ALT: () => this.CONSUME(T.PlusAssign, { LABEL: 'op' }) },
+                  { ALT: () => this.CONSUME(T.MinusAssign, { LABEL: 'op' }) },
+                ]);
+                this.SUBRULE3(this.expression, { LABEL: 'value' });
+              },
+            },
           ]);
-          this.SUBRULE3(this.expression, { LABEL: 'value' });
         },
       },
     ]);
@@ -247,6 +266,7 @@ export class SpecParser extends CstParser {
     this.CONSUME(T.RParen);
     this.CONSUME(T.Colon);
     this.SUBRULE(this.scalarType);
+    this.OPTION(() => this.CONSUME(T.Deterministic));
   });
 
   externParam = this.RULE('externParam', () => {
