@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginRegistry } from '@gflownet/core';
@@ -401,5 +401,28 @@ describe('gfn check and training on spec files', () => {
     );
     expectUserError(r, "env 'overflow': append(", 'cannot be applied in state s=[');
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it('model-checks the spec of a run before sampling or evaluating it', () => {
+    const spec = join(dir, 'pick.gfn');
+    writeFileSync(
+      spec,
+      'env pick\nstate { b: bool[3] }\n' +
+        'action add(i in 0..2) when not b[i] do b[i] = true\n' +
+        'parent add(i in 0..2) when b[i] do b[i] = false\naction done stop\nreward 1\n',
+    );
+    const out = join(dir, 'pick');
+    expect(gfn('train', spec, '--iterations', '2', '--quiet', '--out', out).code).toBe(0);
+    // The run's copy of the spec is edited: its parent rule now applies where it should not.
+    const copy = join(out, 'inputs', readdirSync(join(out, 'inputs'))[0]!);
+    writeFileSync(copy, readFileSync(copy, 'utf8').replace('when b[i] do', 'when true do'));
+    for (const command of ['sample', 'eval']) {
+      expectUserError(
+        gfn(command, '--run', out),
+        `gfn ${command} would use a broken env`,
+        'C502: extra parent',
+      );
+    }
+    expect(gfn('sample', '--run', out, '-n', '1', '--check-limit', '0').code).toBe(0);
   });
 });

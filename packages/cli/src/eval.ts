@@ -1,8 +1,10 @@
 import { type FlagSpec, RUN_DIR_FLAGS, formatHelp, parseFlags } from './flags.js';
+import { CHECK_LIMIT_FLAG } from './model-check.js';
 import { openRun } from './load-run.js';
 
 export const EVAL_FLAGS: FlagSpec[] = [
   ...RUN_DIR_FLAGS,
+  CHECK_LIMIT_FLAG,
   {
     name: 'samples',
     type: 'int',

@@ -2,6 +2,7 @@ import { type BackendInfo, type Run, UserError, loadRun, readRunConfig } from '@
 import { loadRunModules } from './discover.js';
 import type { FlagValue } from './flags.js';
 import { runInputs } from './inputs.js';
+import { CHECK_LIMIT_FLAG, modelCheckEnv } from './model-check.js';
 import { info, startBackend } from './setup.js';
 
 /**
@@ -27,5 +28,16 @@ export async function openRun(
   if (!dir) throw new UserError(`gfn ${command}: --run DIR is required`);
   const backend = await startBackend((values['backend'] as string | undefined) ?? 'auto');
   const plugins = (values['plugin'] as string[] | undefined) ?? [];
-  return { run: await openRunDir(dir, plugins, values['trust'] === true), backend };
+  const run = await openRunDir(dir, plugins, values['trust'] === true);
+  try {
+    await modelCheckEnv(
+      run.env,
+      (values['check-limit'] as number | undefined) ?? (CHECK_LIMIT_FLAG.default as number),
+      `gfn ${command} would use a broken env`,
+    );
+  } catch (err) {
+    run.dispose();
+    throw err;
+  }
+  return { run, backend };
 }

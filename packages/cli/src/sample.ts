@@ -3,10 +3,12 @@ import { basename, dirname, resolve } from 'node:path';
 import { type DiscreteEnv, RUN_FILES, UserError } from '@gflownet/core';
 import { terminalStateChunks } from '@gflownet/core/metrics';
 import { type FlagSpec, RUN_DIR_FLAGS, formatHelp, parseFlags } from './flags.js';
+import { CHECK_LIMIT_FLAG } from './model-check.js';
 import { openRun } from './load-run.js';
 
 export const SAMPLE_FLAGS: FlagSpec[] = [
   ...RUN_DIR_FLAGS,
+  CHECK_LIMIT_FLAG,
   {
     name: 'num',
     alias: 'n',

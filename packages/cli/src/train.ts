@@ -19,7 +19,6 @@ import {
 } from '@gflownet/core';
 import { describeParam, resolveEnvParams } from '@gflownet/core/env';
 import { type OracleReward, oracleClientFromFlags, oracleFlags } from '@gflownet/core/oracles';
-import { SpecEnv, checkSpecEnv } from '@gflownet/dsl';
 import { LearnerQueue } from '@gflownet/queue';
 import { ACTOR_LOADER } from './actor-loader.js';
 import {
@@ -40,6 +39,7 @@ import {
   parseFlags,
 } from './flags.js';
 import { absoluteInputParams, keepInputs, runInputs } from './inputs.js';
+import { CHECK_LIMIT_FLAG, modelCheckEnv } from './model-check.js';
 import { ProgressBar } from './progress.js';
 import { type RunDirTarget, newRunDir } from './run-dir.js';
 import { info, startBackend } from './setup.js';
@@ -116,17 +116,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     placeholder: 'MODULE',
     description: 'extra plugin module (package or path)',
   },
-  {
-    name: 'check-limit',
-    type: 'int',
-    default: 4096,
-    min: 0,
-    max: 100_000_000,
-    placeholder: 'N',
-    description:
-      'a spec env is model-checked before training: every state when it has at most N, else ' +
-      '20 random walks (0 skips the check; gfn check SPEC checks more)',
-  },
+  CHECK_LIMIT_FLAG,
   ...oracleFlags(),
   {
     name: 'oracle-reward',
@@ -357,11 +347,11 @@ async function trainWith(
     // The env's module comes first; a --plugin module that provides the env is loaded once.
     const plugins = (await loadModules(pluginSpecs)).filter((p) => p.module !== env.module);
     const factory = checkEnvParams(env, envParams);
-    await modelCheck(
-      factory,
-      absoluteInputParams(factory, envParams),
-      values['check-limit'] as number,
-    );
+    const checkLimit = values['check-limit'] as number;
+    if (checkLimit > 0) {
+      const params = absoluteInputParams(factory, envParams) as Record<string, string | number>;
+      await modelCheckEnv(factory.create(resolveEnvParams(factory, params)), checkLimit);
+    }
     const config: Partial<RunConfig> & Pick<RunConfig, 'env'> = {
       env: env.name,
       envParams: absoluteInputParams(factory, envParams),
@@ -508,30 +498,6 @@ function interruptions(): { signal: AbortSignal; exitCode: () => number; dispose
       process.off('SIGTERM', handler);
     },
   };
-}
-
-/**
- * A spec env is model-checked before a run starts, so that a spec whose parent rules disagree
- * with its actions, with a cycle, a dead end or a reward that is not positive never trains to a
- * wrong distribution (or dies mid-run): every state up to `limit`, else random walks. The
- * violations are user errors, as `gfn check` prints them.
- */
-async function modelCheck(
-  factory: EnvFactory,
-  params: Record<string, unknown>,
-  limit: number,
-): Promise<void> {
-  if (limit === 0) return;
-  const env = factory.create(resolveEnvParams(factory, params as Record<string, string | number>));
-  if (!(env instanceof SpecEnv)) return;
-  const report = await checkSpecEnv(env, { limit, walks: 20, maxPerCode: 1 });
-  const errors = report.violations.filter((v) => v.code !== 'C507');
-  if (errors.length === 0) return;
-  const shown = errors.map((v) => `  ${v.code}: ${v.message} (in state ${v.state})`).join('\n');
-  throw new UserError(
-    `env '${env.name}' fails its model check, so training would not learn R/Z:\n${shown}\n` +
-      "run 'gfn check' on the spec for the full report (--check-limit 0 skips this check)",
-  );
 }
 
 /**
