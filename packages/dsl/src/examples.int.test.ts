@@ -17,6 +17,7 @@ describe.each([
   ['bits.gfn', 256, 0.15],
   ['subset.gfn', 56, 0.05],
   ['permutation.gfn', 120, 0.05],
+  ['scheduling.gfn', 120, 0.05],
 ])('examples/%s', (file, terminals, maxL1) => {
   const source = readFileSync(join(EXAMPLES, file), 'utf8');
   const { EnvClass, diagnostics } = compileSpec(source);

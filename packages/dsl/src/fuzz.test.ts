@@ -80,12 +80,12 @@ function mutate(source: string, rng: Rng): string {
 }
 
 describe('fuzzing the compiler with mutated specs', () => {
-  it('compiles or returns diagnostics for 2,000 mutants, never throwing or hanging', () => {
+  it('compiles or returns diagnostics for 1,000 mutants, never throwing or hanging', () => {
     const rng = new Rng(2024);
     let compiled = 0;
     let rejected = 0;
     let slowest = 0;
-    for (let k = 0; k < 2000; k++) {
+    for (let k = 0; k < 1000; k++) {
       let source = SEEDS[k % SEEDS.length]!;
       for (let m = 1 + rng.int(3); m > 0; m--) source = mutate(source, rng);
       const start = performance.now();
@@ -107,9 +107,9 @@ describe('fuzzing the compiler with mutated specs', () => {
         }
       }
     }
-    expect(compiled + rejected).toBe(2000);
-    expect(rejected).toBeGreaterThan(500);
-    expect(compiled).toBeGreaterThan(50);
+    expect(compiled + rejected).toBe(1000);
+    expect(rejected).toBeGreaterThan(250);
+    expect(compiled).toBeGreaterThan(25);
     // Generous bound per mutant: a hang or exponential blow-up would exceed it by far.
     expect(slowest).toBeLessThan(5_000);
   });

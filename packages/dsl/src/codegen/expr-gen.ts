@@ -86,6 +86,8 @@ export class ExprGen {
       }
       case 'binary': {
         const a = this.expr(e.left, out, locals);
+        if (e.op === 'and' || e.op === 'or')
+          return this.shortCircuit(e.op, a, e.right, out, locals);
         const b = this.expr(e.right, out, locals);
         switch (e.op) {
           case '^':
@@ -94,23 +96,52 @@ export class ExprGen {
             return `(${a} === ${b})`;
           case '!=':
             return `(${a} !== ${b})`;
-          case 'and':
-            return `(${a} && ${b})`;
-          case 'or':
-            return `(${a} || ${b})`;
           default:
             return `(${a} ${e.op} ${b})`;
         }
       }
       case 'if': {
         const c = this.expr(e.cond, out, locals);
-        return `(${c} ? ${this.expr(e.then, out, locals)} : ${this.expr(e.else, out, locals)})`;
+        const thenOut: string[] = [];
+        const elseOut: string[] = [];
+        const t = this.expr(e.then, thenOut, locals);
+        const f = this.expr(e.else, elseOut, locals);
+        if (thenOut.length === 0 && elseOut.length === 0) return `(${c} ? ${t} : ${f})`;
+        // A branch with loops of its own runs them only when it is taken.
+        const v = this.fresh();
+        out.push(
+          `let ${v}; if (${c}) { ${thenOut.join('\n')} ${v} = ${t}; } else { ${elseOut.join('\n')} ${v} = ${f}; }`,
+        );
+        return v;
       }
       case 'call':
         return this.call(e, out, locals);
       case 'aggregate':
         return this.aggregate(e, out, locals);
     }
+  }
+
+  /**
+   * `a and b`, `a or b`: when b needs statements first (an aggregate's loop, a let's
+   * arguments), they run only when a does not decide the result, as the language promises:
+   * `len(s) > 0 and any(...)` skips the loop on an empty sequence.
+   */
+  private shortCircuit(
+    op: 'and' | 'or',
+    a: string,
+    right: Expr,
+    out: string[],
+    locals: Map<string, string>,
+  ): string {
+    const inner: string[] = [];
+    const b = this.expr(right, inner, locals);
+    const js = op === 'and' ? '&&' : '||';
+    if (inner.length === 0) return `(${a} ${js} ${b})`;
+    const v = this.fresh();
+    out.push(
+      `let ${v} = ${a}; if (${op === 'and' ? v : `!${v}`}) { ${inner.join('\n')} ${v} = ${b}; }`,
+    );
+    return `(${v})`;
   }
 
   private name(name: string, out: string[], locals: Map<string, string>): string {

@@ -468,8 +468,10 @@ class Analyzer {
         return [Math.max(...args.map((x) => x[0])), Math.max(...args.map((x) => x[1]))];
       case 'floor':
       case 'ceil':
-      case 'round':
-        return [Math.floor(args[0]![0]), Math.ceil(args[0]![1])];
+      case 'round': {
+        const f = Math[e.name];
+        return [f(args[0]![0]), f(args[0]![1])];
+      }
       case 'exp':
         return [Math.exp(args[0]![0]), Math.exp(args[0]![1])];
       case 'log':

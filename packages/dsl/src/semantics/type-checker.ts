@@ -385,13 +385,14 @@ export abstract class TypeChecker {
         const arg = e.args[i]!;
         const ty = this.typeOf(arg, scope);
         if (ty.t === 'error') return;
+        // An array argument is a whole field or table, passed flat (row by row).
         const ok = p.array
-          ? ty.t === 'array' && ty.rank === 1 && (p.type === 'bool') === (ty.elem === 'bool')
+          ? ty.t === 'array' && arg.kind === 'name' && (p.type === 'bool') === (ty.elem === 'bool')
           : ty.t !== 'array' && (p.type === 'bool') === (ty.t === 'bool');
         if (!ok) {
           this.report(
             'E201',
-            `argument '${p.name}' of '${e.name}' must be ${p.type}${p.array ? '[]' : ''}, not ${show(ty)}`,
+            `argument '${p.name}' of '${e.name}' must be ${p.array ? `a whole ${p.type} field or table` : p.type}, not ${ty.t === 'array' && p.array ? 'a part of one' : show(ty)}`,
             arg.loc,
           );
         }

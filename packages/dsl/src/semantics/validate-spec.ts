@@ -260,7 +260,9 @@ class Validator extends TypeChecker {
       for (const v of values) {
         const ty = this.typeOf(v, this.constantScope());
         if (ty.t === 'error') continue;
-        if (elem === 'bool' ? ty.t !== 'bool' : ty.t !== 'int') {
+        // `init x = table(i in 0..n-1: ...)`: a computed list; its entries are checked.
+        const t = ty.t === 'array' && v.kind === 'aggregate' ? ty.elem : ty.t;
+        if (elem === 'bool' ? t !== 'bool' : t !== 'int') {
           this.report('E201', `'${a.name}' holds ${elem} values, not ${show(ty)}`, v.loc);
         }
       }
