@@ -22,6 +22,21 @@ export class NonFiniteError extends UserError {
   }
 }
 
+/**
+ * An environment that breaks the contract at run time: a state with no allowed action (a dead
+ * end), or a trajectory that never ends (a cycle). It is the env author's to fix, so it is a
+ * user error, with the state and a pointer to the tools that find every such state.
+ */
+export class EnvContractError extends UserError {
+  constructor(envName: string, what: string) {
+    super(
+      `env '${envName}': ${what}; run 'gfn check' on its spec (or the conformance suite, ` +
+        'assertConformance from @gflownet/core/testing, on an env written in code), which finds ' +
+        'every such state',
+    );
+  }
+}
+
 export type InternalErrorKind =
   'shape' | 'invalid-action' | 'cycle' | 'capability' | 'state' | 'checkpoint';
 

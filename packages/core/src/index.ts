@@ -14,6 +14,7 @@ export {
   initBackend,
 } from './backend.js';
 export {
+  EnvContractError,
   GfnInternalError,
   type InternalErrorKind,
   NonFiniteError,

@@ -1,6 +1,6 @@
 import type { DiscreteEnv } from '../env/env.js';
 import { checkedLogReward, stateKey } from '../env/state-utils.js';
-import { GfnInternalError, UserError } from '../errors.js';
+import { EnvContractError, UserError } from '../errors.js';
 
 /**
  * The reachable DAG of a small env: every state (merged by canonical key), its forward edges, a
@@ -93,7 +93,7 @@ export async function buildStateGraph(
     }
   }
   if (tail !== size) {
-    throw new GfnInternalError('cycle', `env '${env.name}': the state graph has a cycle`);
+    throw new EnvContractError(env.name, 'its reachable states form a cycle');
   }
   const states = new Int32Array(size * d);
   vectors.forEach((v, s) => states.set(v, s * d));

@@ -1,6 +1,6 @@
 import type { DiscreteEnv } from '../env/env.js';
 import { formatState, forwardActionsOf, sameRow, selectRows } from '../env/state-utils.js';
-import { GfnInternalError } from '../errors.js';
+import { EnvContractError } from '../errors.js';
 import { type BackwardPolicy, backwardProbabilities } from '../policies/backward.js';
 import type { PolicyModel } from '../policies/model.js';
 import type { Rng } from '../util/rng.js';
@@ -51,10 +51,10 @@ export class BackwardSampler {
     let steps = 0;
     while (active.length > 0) {
       if (++steps > env.maxTrajectoryLength) {
-        throw new GfnInternalError(
-          'cycle',
-          `${env.name}: walking back from ${formatState(env, current, 0)} did not reach s0 within ` +
-            `${env.maxTrajectoryLength} steps`,
+        throw new EnvContractError(
+          env.name,
+          `walking back from ${formatState(env, current, 0)} did not reach the initial state ` +
+            `within ${env.maxTrajectoryLength} steps: the parent rules form a cycle`,
         );
       }
       const m = active.length;
@@ -63,7 +63,13 @@ export class BackwardSampler {
       env.backwardMask(current, m, mask);
       const chosen = new Int32Array(m);
       for (let i = 0; i < m; i++) {
-        chosen[i] = sampleIndex(this.rng, probs, mask, i * ab, ab, env.name, i * ab);
+        chosen[i] = sampleIndex(this.rng, probs, mask, i * ab, ab, i * ab);
+        if (chosen[i]! < 0) {
+          throw new EnvContractError(
+            env.name,
+            `state ${formatState(env, current, i)} has no parent, though it is not the initial state`,
+          );
+        }
       }
       const next = new Int32Array(m * d);
       env.backwardStep(current, chosen, m, next);

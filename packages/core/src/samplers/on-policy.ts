@@ -1,6 +1,6 @@
 import type { DiscreteEnv } from '../env/env.js';
 import { formatState, selectRows } from '../env/state-utils.js';
-import { GfnInternalError } from '../errors.js';
+import { EnvContractError } from '../errors.js';
 import { type PolicyModel, softmaxRow } from '../policies/model.js';
 import type { Rng } from '../util/rng.js';
 import { type ExplorationOptions, type Sampler, valueAt } from './sampler.js';
@@ -44,10 +44,10 @@ export class OnPolicySampler implements Sampler {
     let steps = 0;
     while (active.length > 0) {
       if (++steps > env.maxTrajectoryLength) {
-        throw new GfnInternalError(
-          'cycle',
-          `${env.name}: a trajectory exceeded maxTrajectoryLength ${env.maxTrajectoryLength} ` +
-            `at state ${formatState(env, current, 0)}`,
+        throw new EnvContractError(
+          env.name,
+          `a trajectory ran past the longest one the env allows (${env.maxTrajectoryLength} ` +
+            `steps), at state ${formatState(env, current, 0)}: the actions form a cycle`,
         );
       }
       const m = active.length;
@@ -56,7 +56,7 @@ export class OnPolicySampler implements Sampler {
       const moving: number[] = [];
       const moveActions: number[] = [];
       for (let i = 0; i < m; i++) {
-        const action = this.choose(logits, mask, i, a, temperature, epsilon, probs);
+        const action = this.choose(current, logits, mask, i, a, temperature, epsilon, probs);
         const seg = segments[active[i]!]!;
         for (let j = 0; j < d; j++) seg.states.push(current[i * d + j]!);
         seg.actions.push(action);
@@ -76,6 +76,7 @@ export class OnPolicySampler implements Sampler {
   }
 
   private choose(
+    states: Int32Array,
     logits: Float32Array,
     mask: Uint8Array,
     i: number,
@@ -92,13 +93,20 @@ export class OnPolicySampler implements Sampler {
         probs[k] = (1 - epsilon) * probs[k]! + (mask[i * a + k] ? epsilon / allowed : 0);
       }
     }
-    return sampleIndex(this.rng, probs, mask, i * a, a, this.env.name);
+    const k = sampleIndex(this.rng, probs, mask, i * a, a);
+    if (k < 0) {
+      throw new EnvContractError(
+        this.env.name,
+        `state ${formatState(this.env, states, i)} allows no action, not even the exit (a dead end)`,
+      );
+    }
+    return k;
   }
 }
 
 /**
  * Draws k with probability probs[k] among k where mask[offset + k] is set (probs sum to 1 over
- * them); rounding leftovers go to the last allowed index.
+ * them); rounding leftovers go to the last allowed index. -1 when no k is allowed.
  */
 export function sampleIndex(
   rng: Rng,
@@ -106,7 +114,6 @@ export function sampleIndex(
   mask: Uint8Array,
   offset: number,
   width: number,
-  envName: string,
   probsOffset = 0,
 ): number {
   let u = rng.next();
@@ -116,9 +123,6 @@ export function sampleIndex(
     last = k;
     u -= probs[probsOffset + k]!;
     if (u < 0) return k;
-  }
-  if (last < 0) {
-    throw new GfnInternalError('invalid-action', `${envName}: a state allows no action`);
   }
   return last;
 }
