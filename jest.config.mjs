@@ -5,7 +5,7 @@ export default {
   testMatch: ['**/src/**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^@gflownet/(core|dsl|env-hypergrid|env-molecule|queue|cli)$':
+    '^@gflownet/(core|dsl|env-hypergrid|env-molecule|env-zoo|queue|cli)$':
       '<rootDir>/packages/$1/src/index.ts',
     '^@gflownet/core/([a-z]+)$': '<rootDir>/packages/core/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

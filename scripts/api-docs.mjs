@@ -10,7 +10,7 @@ import prettier from 'prettier';
 import ts from 'typescript';
 
 const root = resolve(import.meta.dirname, '..');
-const PACKAGES = ['core', 'dsl', 'env-hypergrid', 'env-molecule', 'queue', 'cli'];
+const PACKAGES = ['core', 'dsl', 'env-hypergrid', 'env-molecule', 'env-zoo', 'queue', 'cli'];
 
 /** The source file behind an exports entry: ./dist/x/index.js -> src/x/index.ts. */
 function sourceOf(dir, target) {

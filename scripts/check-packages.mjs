@@ -21,7 +21,7 @@ const root = resolve(import.meta.dirname, '..');
 const keepAt = process.argv.indexOf('--keep');
 const outDir =
   keepAt > 0 ? resolve(process.argv[keepAt + 1]) : mkdtempSync(join(tmpdir(), 'gfn-pack-'));
-const PACKAGES = ['core', 'dsl', 'env-hypergrid', 'env-molecule', 'queue', 'cli'];
+const PACKAGES = ['core', 'dsl', 'env-hypergrid', 'env-molecule', 'env-zoo', 'queue', 'cli'];
 
 /** Packs a package with pnpm (which rewrites workspace: versions) and returns the tarball path. */
 function pack(dir) {

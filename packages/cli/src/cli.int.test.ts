@@ -403,6 +403,21 @@ describe('gfn check and training on spec files', () => {
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 
+  it("names a dead end met in training as the env's error, with its state", () => {
+    const spec = join(dir, 'dead.gfn');
+    writeFileSync(
+      spec,
+      'env dead\nstate { x: int in 0..3 }\naction inc when x < 2 do x += 1\n' +
+        'parent inc when x > 0 do x -= 1\nterminal when x == 3\nreward 1\n',
+    );
+    const r = gfn(
+      ...['train', spec, '--iterations', '2', '--check-limit', '0'],
+      ...['--out', join(dir, 'dead'), '--quiet'],
+    );
+    expectUserError(r, "env 'dead': state [2] allows no action, not even the exit (a dead end)");
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
   it('model-checks the spec of a run before sampling or evaluating it', () => {
     const spec = join(dir, 'pick.gfn');
     writeFileSync(

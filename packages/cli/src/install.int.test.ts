@@ -51,7 +51,7 @@ function npx(...args: string[]) {
 }
 
 describe('the packages installed from tarballs', () => {
-  it('packs all six packages', () => {
+  it('packs all seven packages', () => {
     expect(
       tarballs
         .map((t) =>
@@ -67,6 +67,7 @@ describe('the packages installed from tarballs', () => {
       'gflownet-dsl',
       'gflownet-env-hypergrid',
       'gflownet-env-molecule',
+      'gflownet-env-zoo',
       'gflownet-queue',
     ]);
   });
@@ -102,6 +103,18 @@ describe('the packages installed from tarballs', () => {
     const s = npx('gfn', 'sample', '--run', 'run', '-n', '5');
     expect(s.code).toBe(0);
     expect(s.stdout.trim().split('\n')).toHaveLength(5);
+  });
+
+  it('train on a zoo env by name, and check its installed spec', () => {
+    const t = npx(
+      ...['gfn', 'train', '--env', 'mis', '--iterations', '30', '--eval-samples', '0'],
+      ...['--quiet', '--out', 'run-mis'],
+    );
+    expect(t.stderr).not.toMatch(/\n\s+at /);
+    expect(t.code).toBe(0);
+    const spec = join(dir, 'project/node_modules/@gflownet/env-zoo/specs/phylo.gfn');
+    const c = npx('gfn', 'check', spec, '--plugin', '@gflownet/env-zoo');
+    expect(c.stdout).toContain('ok: no violations');
   });
 
   it('train on a .gfn spec file with the installed spec compiler', () => {

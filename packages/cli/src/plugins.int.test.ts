@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runGfn } from './test-support/gfn-process.js';
@@ -15,7 +15,34 @@ const gfn = (...args: string[]) => runGfn(dir, args);
 
 const SMALL = ['--height', '4', '--iterations', '20', '--batch-size', '16', '--eval-samples', '0'];
 
+/** The fenced code block of `doc` whose first line is `firstLine`. */
+function docBlock(doc: string, firstLine: string): string {
+  const at = doc.indexOf(`\n${firstLine}\n`);
+  if (at < 0) throw new Error(`no code block starting with '${firstLine}'`);
+  return doc.slice(at + 1, doc.indexOf('\n```', at));
+}
+
 describe('plugins from anywhere', () => {
+  it('runs the extern plugin of docs/spec-language.md as written, from an empty folder', () => {
+    const doc = readFileSync(join(ROOT, 'docs/spec-language.md'), 'utf8');
+    const folder = join(dir, 'extern');
+    mkdirSync(folder);
+    writeFileSync(
+      join(folder, 'gc.mjs'),
+      docBlock(doc, '// gc.mjs: the fraction of G and C (letters 1 and 2) in a DNA sequence'),
+    );
+    writeFileSync(join(folder, 'dna.gfn'), docBlock(doc, '# dna.gfn'));
+    const check = runGfn(folder, ['check', 'dna.gfn', '--plugin', './gc.mjs']);
+    expect(check.stdout).toContain('ok: no violations');
+    expect(check.code).toBe(0);
+    const r = runGfn(folder, [
+      ...['train', 'dna.gfn', '--plugin', './gc.mjs', '--iterations', '20'],
+      ...['--eval-samples', '0', '--quiet', '--out', 'run'],
+    ]);
+    expect(r.stderr).not.toContain('error');
+    expect(r.stdout).toContain('trained dna with');
+  });
+
   it('trains with the contrastive-balance example copied alone into an empty folder', () => {
     const plugin = join(dir, 'cb');
     cpSync(join(ROOT, 'examples/plugin-contrastive-balance'), plugin, { recursive: true });
