@@ -228,7 +228,7 @@ describe('bad input', () => {
     );
     expectUserError(
       unchecked,
-      'the reward of state [',
+      'the reward of state x=[',
       'is 0; rewards must be positive and finite',
     );
   });
@@ -414,7 +414,7 @@ describe('gfn check and training on spec files', () => {
       ...['train', spec, '--iterations', '2', '--check-limit', '0'],
       ...['--out', join(dir, 'dead'), '--quiet'],
     );
-    expectUserError(r, "env 'dead': state [2] allows no action, not even the exit (a dead end)");
+    expectUserError(r, "env 'dead': state x=2 allows no action, not even the exit (a dead end)");
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 

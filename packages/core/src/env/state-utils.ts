@@ -1,5 +1,5 @@
 import { GfnInternalError, NonFiniteError, UserError } from '../errors.js';
-import type { DiscreteEnv } from './env.js';
+import type { DiscreteEnv, StateFieldValue } from './env.js';
 
 /** A string key for one state: the env's canonical key when it has one, else the raw ints. */
 export function stateKey(env: DiscreteEnv, states: Int32Array, i = 0): string {
@@ -7,8 +7,18 @@ export function stateKey(env: DiscreteEnv, states: Int32Array, i = 0): string {
   return env.canonicalKey ? env.canonicalKey(row) : row.join(',');
 }
 
+/**
+ * One state for a message: by field where the env names its fields (`x=[3, 5] done=true`, as a
+ * spec env does), else its ints (`[3, 5, 1]`).
+ */
 export function formatState(env: DiscreteEnv, states: Int32Array, i = 0): string {
-  return `[${Array.from(states.subarray(i * env.stateDim, (i + 1) * env.stateDim)).join(', ')}]`;
+  const row = states.subarray(i * env.stateDim, (i + 1) * env.stateDim);
+  if (!env.stateFields) return `[${Array.from(row).join(', ')}]`;
+  const show = (v: StateFieldValue): string =>
+    Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v);
+  return Object.entries(env.stateFields(row))
+    .map(([name, v]) => `${name}=${show(v)}`)
+    .join(' ');
 }
 
 /** Calls the env's log-reward (sync or async) and rejects non-finite values, naming the state. */

@@ -51,7 +51,7 @@ reward 1 - 2 * chosen[0]
       'the reward is -1; it must be positive and finite',
     );
     await expect(checkedLogReward(env, Int32Array.from([1, 0, 0]), 1)).rejects.toThrow(
-      "env 'neg': the reward of state [1, 0, 0] is -1; rewards must be positive and finite",
+      "env 'neg': the reward of state chosen=[true, false, false] is -1; rewards must be positive and finite",
     );
   });
 });
