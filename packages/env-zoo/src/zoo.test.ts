@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { assertConformance } from '@gflownet/core/testing';
 import { logSumExp } from '@gflownet/core/metrics';
+import { McmcChains } from '@gflownet/core/baselines';
 import { checkSpecEnv } from '@gflownet/dsl';
 import { ZOO } from './module.js';
 import { parsimony } from './parsimony.js';
@@ -268,6 +269,36 @@ describe.each(CASES)('the %s env with %j', (name, params, naive) => {
     const expected = naive();
     expect(report.terminalStates).toBe(expected.count);
     expect(report.logZ!).toBeCloseTo(expected.logZ, 6);
+  });
+});
+
+describe('MCMC on a zoo env where only some states terminate', () => {
+  it("the chains' objects approach R/Z on the set env (4 of 8 items, 70 sets)", async () => {
+    const env = new (ZOO.find((z) => z.name === 'set')!.EnvClass)();
+    const chains = new McmcChains(env, { chains: 64, maxBack: 4, seed: 2 });
+    const counts = new Map<string, number>();
+    let n = 0;
+    for (let t = 0; t < 300; t++) {
+      const x = await chains.step();
+      if (t < 50) continue;
+      for (let i = 0; i < 64; i++) {
+        const key = x.subarray(i * env.stateDim, (i + 1) * env.stateDim).join(',');
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        n += 1;
+      }
+    }
+    const report = await checkSpecEnv(env);
+    const all = subsets(8).filter((m) => popcount(m) === 4);
+    const logR = await env.logReward(
+      Int32Array.from(all.flatMap((m) => [...Array(8).keys()].map((i) => (has(m, i) ? 1 : 0)))),
+      all.length,
+    );
+    let l1 = 0;
+    all.forEach((m, j) => {
+      const key = [...Array(8).keys()].map((i) => (has(m, i) ? 1 : 0)).join(',');
+      l1 += Math.abs((counts.get(key) ?? 0) / n - Math.exp(logR[j]! - report.logZ!));
+    });
+    expect(l1).toBeLessThan(0.1);
   });
 });
 

@@ -195,6 +195,12 @@ export class Run {
     return this.iterationCount;
   }
 
+  /**
+   * Called with the terminating objects of each iteration's fresh trajectories and their
+   * log-rewards (what comparisons with other methods count as visited).
+   */
+  onFreshObjects?: (objects: Int32Array, count: number, logRewards: Float64Array) => void;
+
   /** Fresh trajectories sampled so far. */
   get trajectories(): number {
     return this.trajectoryCount;
@@ -229,6 +235,7 @@ export class Run {
     this.transitionCount += fresh.numTransitions;
     this.modes.observe(fresh.terminalStates(), fresh.count);
     await this.tracker?.observe(fresh.terminalStates(), fresh.count, fresh.logRewards, summary);
+    this.onFreshObjects?.(fresh.terminalStates(), fresh.count, fresh.logRewards);
     if (!replay) return { batch: fresh, prepared };
     const parts = [fresh];
     if (replayed > 0 && replay.size > 0) parts.push(await replay.sample(this.model, replayed));

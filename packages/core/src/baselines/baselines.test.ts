@@ -1,0 +1,55 @@
+import { HypergridEnv } from '../testing/hypergrid.js';
+import { buildStateGraph, compareDistributions } from '../metrics/index.js';
+import { stateKey } from '../env/state-utils.js';
+import { Rng } from '../util/rng.js';
+import { McmcChains } from './mcmc.js';
+import { uniformRollout } from './walks.js';
+
+/** The histogram of the given objects over the graph's states. */
+function histogram(
+  graph: Awaited<ReturnType<typeof buildStateGraph>>,
+  objects: Int32Array[],
+): Float64Array {
+  const hist = new Float64Array(graph.size);
+  for (const x of objects) hist[graph.index.get(stateKey(graph.env, x))!]! += 1 / objects.length;
+  return hist;
+}
+
+describe('MCMC over terminating objects', () => {
+  it.each([1, 0.5])(
+    "the chains' objects approach R^beta / Z on a 4x4 hypergrid (beta %s)",
+    async (beta) => {
+      const env = new HypergridEnv({ ndim: 2, height: 4 });
+      const graph = await buildStateGraph(env);
+      const chains = new McmcChains(env, { chains: 64, beta, maxBack: 3, seed: 1 });
+      const seen: Int32Array[] = [];
+      for (let t = 0; t < 400; t++) {
+        const x = await chains.step();
+        if (t < 50) continue;
+        for (let i = 0; i < 64; i++) seen.push(x.slice(i * 2, (i + 1) * 2));
+      }
+      // R^beta / Z_beta over the states that can exit.
+      const target = new Float64Array(graph.size);
+      for (let s = 0; s < graph.size; s++)
+        if (graph.canExit[s]) target[s] = Math.exp(beta * graph.logRewards[s]!);
+      const z = target.reduce((a, b) => a + b, 0);
+      target.forEach((v, s) => (target[s] = v / z));
+      const { l1 } = compareDistributions(histogram(graph, seen), target, graph.numTerminal);
+      expect(l1).toBeLessThan(0.05);
+      expect(chains.acceptanceRate).toBeGreaterThan(0.1);
+      expect(chains.statesVisited).toBeGreaterThan(64 * 350);
+    },
+  );
+});
+
+describe('uniform rollouts (the random baseline)', () => {
+  it('follow the uniform policy: on a 1D grid of 4, exit at 0, 1, 2, 3 with 1/2, 1/4, 1/8, 1/8', () => {
+    const env = new HypergridEnv({ ndim: 1, height: 4 });
+    const rng = new Rng(3);
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 20_000; i++)
+      counts[uniformRollout(env, env.initialState, rng).state[0]!]! += 1;
+    const p = counts.map((c) => c / 20_000);
+    [0.5, 0.25, 0.125, 0.125].forEach((q, i) => expect(p[i]).toBeCloseTo(q, 1));
+  });
+});
