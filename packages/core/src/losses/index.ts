@@ -24,3 +24,4 @@ export { SubTrajectoryBalance } from './subtrajectory-balance.js';
 export { ForwardLookingDetailedBalance } from './forward-looking.js';
 export { LogPartitionVariance } from './log-partition-variance.js';
 export { ModifiedDetailedBalance } from './modified-detailed-balance.js';
+export { SoftQLearning } from './soft-q-learning.js';

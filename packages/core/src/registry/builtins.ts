@@ -6,6 +6,7 @@ import { ForwardLookingDetailedBalance } from '../losses/forward-looking.js';
 import { LogPartitionVariance } from '../losses/log-partition-variance.js';
 import { LossPlugin } from '../losses/loss.js';
 import { ModifiedDetailedBalance } from '../losses/modified-detailed-balance.js';
+import { SoftQLearning } from '../losses/soft-q-learning.js';
 import {
   LinexPenalty,
   PenaltyPlugin,
@@ -93,6 +94,12 @@ const LOSSES: LossPlugin[] = [
     description:
       'log-partition variance (Zhang et al. 2023): variance of per-trajectory log Z estimates, no learned log Z',
     create: (o) => new LogPartitionVariance(o),
+  },
+  {
+    name: 'sql',
+    description:
+      'soft Q-learning (a baseline): logits are soft Q-values, no backward policy; equals a GFlowNet on a tree',
+    create: (o) => new SoftQLearning(o),
   },
   {
     name: 'mdb',
