@@ -7,6 +7,7 @@ import {
   listNames,
 } from '@gflownet/core';
 import { checkCommand, checkHelp } from './check.js';
+import { compareCommand, compareHelp } from './compare.js';
 import { type DiscoveredPackage, discoverPackages, loadPackageModule } from './discover.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { applyDefaults, formatHelp, parseFlags } from './flags.js';
@@ -33,6 +34,11 @@ const BUILTIN: Record<string, Command> = {
   },
   eval: { run: evalCommand, help: evalHelp, summary: 'metrics of a trained run' },
   check: { run: checkCommand, help: checkHelp, summary: 'validate and model-check a .gfn spec' },
+  compare: {
+    run: compareCommand,
+    help: compareHelp,
+    summary: 'run GFlowNets and baselines (random, mcmc) on one env for a budget of states visited',
+  },
   plugins: {
     run: pluginsCommand,
     help: pluginsHelp,

@@ -174,6 +174,24 @@ function placeholderOf(s: FlagSpec): string {
 }
 
 /** Flags shared by the commands that load a trained run (sample, eval). */
+/** The env's parameters and extra plugin modules, for commands that build an env (train, compare). */
+export const ENV_INPUT_FLAGS: FlagSpec[] = [
+  {
+    name: 'param',
+    type: 'string',
+    repeatable: true,
+    placeholder: 'NAME=VALUE',
+    description: 'env parameter (same as --NAME VALUE)',
+  },
+  {
+    name: 'plugin',
+    type: 'string',
+    repeatable: true,
+    placeholder: 'MODULE',
+    description: 'extra plugin module (package or path)',
+  },
+];
+
 export const RUN_DIR_FLAGS: FlagSpec[] = [
   {
     name: 'run',

@@ -29,6 +29,7 @@ import {
   resolveEnv,
 } from './discover.js';
 import {
+  ENV_INPUT_FLAGS,
   type FlagSpec,
   type FlagValue,
   applyDefaults,
@@ -102,20 +103,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     description:
       'with --resume: load the plugin modules the run names without naming them with --plugin',
   },
-  {
-    name: 'param',
-    type: 'string',
-    repeatable: true,
-    placeholder: 'NAME=VALUE',
-    description: 'env parameter (same as --NAME VALUE)',
-  },
-  {
-    name: 'plugin',
-    type: 'string',
-    repeatable: true,
-    placeholder: 'MODULE',
-    description: 'extra plugin module (package or path)',
-  },
+  ...ENV_INPUT_FLAGS,
   CHECK_LIMIT_FLAG,
   ...oracleFlags(),
   {
