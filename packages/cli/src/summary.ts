@@ -78,7 +78,11 @@ function formatSummary(
   if (s['l1_exact'] !== null) {
     lines.push(
       `l1_exact ${fmt(s['l1_exact'])}   (sum over ${numTerminal} terminating states of |p(x) - R(x)/Z|, exact by dynamic programming)`,
-      `l1_mean_exact ${fmt(s['l1_mean_exact'])}   jsd_exact ${fmt(s['jsd_exact'])}   log Z error ${fmt(s['logz_error'])}`,
+      `l1_mean_exact ${fmt(s['l1_mean_exact'])}   jsd_exact ${fmt(s['jsd_exact'])}` +
+        // An objective without a partition function (ppo) has no log Z to be wrong about.
+        (typeof s['logz_error'] === 'number' && Number.isFinite(s['logz_error'])
+          ? `   log Z error ${fmt(s['logz_error'])}`
+          : ''),
     );
   }
   if (s['l1_sampled'] !== null)

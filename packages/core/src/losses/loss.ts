@@ -18,6 +18,8 @@ export interface Loss<P = unknown> {
   readonly heads: PolicyHeads;
   /** Whether the objective trains the scalar log Z. */
   readonly usesLogZ: boolean;
+  /** Updates made on each batch (1 unless the objective says otherwise, as PPO does). */
+  readonly epochs?: number;
   prepare(batch: Trajectories): P | Promise<P>;
   compute(prepared: P, model: PolicyModel): tf.Scalar;
   /** The objective's own estimate of log Z (for the log Z error metric). */

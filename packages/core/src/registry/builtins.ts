@@ -6,6 +6,7 @@ import { ForwardLookingDetailedBalance } from '../losses/forward-looking.js';
 import { LogPartitionVariance } from '../losses/log-partition-variance.js';
 import { LossPlugin } from '../losses/loss.js';
 import { ModifiedDetailedBalance } from '../losses/modified-detailed-balance.js';
+import { Ppo } from '../losses/ppo.js';
 import { SoftQLearning } from '../losses/soft-q-learning.js';
 import {
   LinexPenalty,
@@ -100,6 +101,39 @@ const LOSSES: LossPlugin[] = [
     description:
       'soft Q-learning (a baseline): logits are soft Q-values, no backward policy; equals a GFlowNet on a tree',
     create: (o) => new SoftQLearning(o),
+  },
+  {
+    name: 'ppo',
+    description:
+      'PPO (Schulman et al. 2017), a reward-maximizing baseline: clipped surrogate, value head, entropy bonus',
+    options: [
+      { name: 'clip', type: 'float', default: 0.2, min: 0, max: 10, description: 'ratio clip' },
+      {
+        name: 'entropy',
+        type: 'float',
+        default: 0.01,
+        min: 0,
+        max: 100,
+        description: 'weight of the entropy bonus',
+      },
+      {
+        name: 'value',
+        type: 'float',
+        default: 0.5,
+        min: 0,
+        max: 100,
+        description: 'weight of the value loss',
+      },
+      {
+        name: 'epochs',
+        type: 'int',
+        default: 4,
+        min: 1,
+        max: 100,
+        description: 'updates per batch',
+      },
+    ],
+    create: (o) => new Ppo(o),
   },
   {
     name: 'mdb',

@@ -389,21 +389,24 @@ export class Run {
     if (batch.count === 0) return null;
     const prepared = made ?? (await this.loss.prepare(batch));
     const vars = [...this.model.netVariables, ...(this.loss.usesLogZ ? [this.model.logZ] : [])];
-    const { value, grads } = tf.variableGrads(
-      () => this.loss.compute(prepared, this.model) as tf.Scalar,
-      vars,
-    );
-    try {
-      const loss = value.dataSync()[0]!;
-      if (!Number.isFinite(loss)) {
-        throw new NonFiniteError('loss', `the ${this.loss.name} loss is ${loss}`);
+    let loss = NaN;
+    for (let epoch = 0; epoch < (this.loss.epochs ?? 1); epoch++) {
+      const { value, grads } = tf.variableGrads(
+        () => this.loss.compute(prepared, this.model) as tf.Scalar,
+        vars,
+      );
+      try {
+        loss = value.dataSync()[0]!;
+        if (!Number.isFinite(loss)) {
+          throw new NonFiniteError('loss', `the ${this.loss.name} loss is ${loss}`);
+        }
+        // Checks every gradient before changing anything, then updates.
+        this.optimizer.apply(grads);
+      } finally {
+        tf.dispose([value, ...Object.values(grads)]);
       }
-      // Checks every gradient before changing anything, then updates.
-      this.optimizer.apply(grads);
-      return loss;
-    } finally {
-      tf.dispose([value, ...Object.values(grads)]);
     }
+    return loss;
   }
 
   /**
