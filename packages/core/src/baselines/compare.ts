@@ -76,7 +76,12 @@ export function mcmcMethod(env: DiscreteEnv, options: Partial<McmcOptions>): Com
     },
     async next() {
       const objects = await chains.step();
-      return { objects, count: objects.length / env.stateDim };
+      // The chains know their objects' rewards already.
+      return {
+        objects,
+        count: objects.length / env.stateDim,
+        logRewards: chains.currentLogRewards(),
+      };
     },
     dispose: () => {},
   };

@@ -61,6 +61,11 @@ export class McmcChains {
     return this.proposed === 0 ? 0 : this.accepted / this.proposed;
   }
 
+  /** The log-rewards of the chains' current objects. */
+  currentLogRewards(): Float64Array {
+    return Float64Array.from(this.logRewards);
+  }
+
   /** The chains' current objects, one row each. */
   current(): Int32Array {
     const d = this.env.stateDim;
