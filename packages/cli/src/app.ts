@@ -12,6 +12,7 @@ import { type DiscoveredPackage, discoverPackages, loadPackageModule } from './d
 import { evalCommand, evalHelp } from './eval.js';
 import { applyDefaults, formatHelp, parseFlags } from './flags.js';
 import { newEnvCommand, newEnvHelp } from './new-env.js';
+import { optimizeCommand, optimizeHelp } from './optimize.js';
 import { pluginsCommand, pluginsHelp } from './plugins.js';
 import { reportCommand, reportHelp } from './report.js';
 import { sampleCommand, sampleHelp } from './sample.js';
@@ -38,6 +39,12 @@ const BUILTIN: Record<string, Command> = {
     run: compareCommand,
     help: compareHelp,
     summary: 'run GFlowNets and baselines (random, mcmc) on one env for a budget of states visited',
+  },
+  optimize: {
+    run: optimizeCommand,
+    help: optimizeHelp,
+    summary:
+      'multi-round black-box optimization: proxy ensemble, acquisition, a generator, an oracle',
   },
   plugins: {
     run: pluginsCommand,

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PluginRegistry, type RunConfig, UserError, createRun, listNames } from '@gflownet/core';
+import { type RunConfig, UserError, createRun, listNames } from '@gflownet/core';
 import {
   type ComparisonMethod,
   type ComparisonPoint,
@@ -9,15 +9,16 @@ import {
   randomMethod,
   runOnBudget,
 } from '@gflownet/core/baselines';
-import { resolveEnvParams } from '@gflownet/core/env';
 import { buildStateGraph } from '@gflownet/core/metrics';
-import { loadModules, resolveEnv } from './discover.js';
+import { setupEnv } from './env-setup.js';
 import {
+  BACKEND_FLAG,
   ENV_INPUT_FLAGS,
+  HELP_FLAG,
   type FlagSpec,
+  MODE_FLAGS,
   applyDefaults,
   formatHelp,
-  paramPairs,
   parseFlags,
 } from './flags.js';
 import { info, startBackend } from './setup.js';
@@ -47,7 +48,15 @@ export const COMPARE_FLAGS: FlagSpec[] = [
     min: 1,
     max: 1e12,
     placeholder: 'N',
-    description: 'states visited per run (every state a method steps into)',
+    description: 'states visited (or objects, see --budget-of) per run',
+  },
+  {
+    name: 'budget-of',
+    type: 'string',
+    default: 'states',
+    choices: ['states', 'objects'],
+    description:
+      'states: every state a method steps into; objects: terminating objects produced, i.e. oracle calls',
   },
   { name: 'seeds', type: 'int', default: 3, min: 1, max: 100, description: 'runs per method' },
   {
@@ -96,6 +105,7 @@ export const COMPARE_FLAGS: FlagSpec[] = [
     max: 1_000_000,
     description: 'k of the top-k mean reward of distinct objects',
   },
+  ...MODE_FLAGS,
   {
     name: 'out',
     type: 'string',
@@ -103,14 +113,8 @@ export const COMPARE_FLAGS: FlagSpec[] = [
     description: 'where compare.json and the SVG plots go (default: runs/compare-ENV)',
   },
   ...ENV_INPUT_FLAGS,
-  {
-    name: 'backend',
-    type: 'string',
-    default: 'auto',
-    choices: ['auto', 'node', 'wasm', 'cpu'],
-    description: 'tensor backend',
-  },
-  { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
+  BACKEND_FLAG,
+  HELP_FLAG,
 ];
 
 export function compareHelp(): string {
@@ -139,19 +143,8 @@ export async function compareCommand(argv: readonly string[]): Promise<void> {
     process.stdout.write(compareHelp());
     return;
   }
-  const envParams: Record<string, string | number> = {
-    ...parsed.extra,
-    ...paramPairs(values['param'] as string[] | undefined),
-  };
   const backend = await startBackend(values['backend'] as string);
-  const pluginSpecs = (values['plugin'] as string[] | undefined) ?? [];
-  const resolved = await resolveEnv(values['env'] as string, pluginSpecs);
-  const plugins = (await loadModules(pluginSpecs)).filter((p) => p.module !== resolved.module);
-  const modules = [{ module: resolved.module, from: resolved.from }, ...plugins];
-  const registry = PluginRegistry.load(modules);
-  const factory = registry.envFactory(resolved.name);
-  const params = resolveEnvParams(factory, envParams);
-  const env = factory.create(params);
+  const { resolved, modules, registry, params, env } = await setupEnv(values, parsed.extra);
   const losses = new Set(registry.list()['loss']?.map((p) => p.name) ?? []);
   const methods = (values['methods'] as string).split(',').map((m) => m.trim());
   for (const m of methods) {
@@ -163,13 +156,16 @@ export async function compareCommand(argv: readonly string[]): Promise<void> {
   }
   const graph = env.enumerable ? await buildStateGraph(env) : null;
   const budget = values['budget'] as number;
+  const unit = values['budget-of'] as 'states' | 'objects';
+  const xKey = unit === 'objects' ? 'objects' : 'states_visited';
+  const xLabel = unit === 'objects' ? 'objects (oracle calls)' : 'states visited';
   const seeds = values['seeds'] as number;
   const batchSize = values['batch-size'] as number;
   const hidden = (values['hidden'] as string).split(',').map(Number);
   const results: MethodResult[] = [];
   info(
-    `comparing ${methods.join(', ')} on ${env.name} ${JSON.stringify(params)}: ${budget} states ` +
-      `visited per run, ${seeds} seed(s)${graph ? `, ${graph.numTerminal} terminating states` : ''}`,
+    `comparing ${methods.join(', ')} on ${env.name} ${JSON.stringify(params)}: ${budget} ` +
+      `${unit === 'objects' ? 'objects' : 'states visited'} per run, ${seeds} seed(s)${graph ? `, ${graph.numTerminal} terminating states` : ''}`,
   );
   for (const name of methods) {
     for (let seed = 0; seed < seeds; seed++) {
@@ -181,6 +177,9 @@ export async function compareCommand(argv: readonly string[]): Promise<void> {
           points: values['points'] as number,
           topK: values['top-k'] as number,
           graph,
+          unit,
+          modeThreshold: (values['mode-min-score'] as number | undefined) ?? null,
+          modeDistance: values['mode-distance'] as number,
         });
         const seconds = (performance.now() - t0) / 1000;
         results.push({ method: name, seed, seconds, points });
@@ -188,10 +187,10 @@ export async function compareCommand(argv: readonly string[]): Promise<void> {
         info(
           `${name} seed ${seed}: ${last.states_visited} states` +
             (last.modes_found !== undefined
-              ? `, modes ${last.modes_found}/${env.numModes ?? '?'}`
+              ? `, modes ${last.modes_found}${env.numModes ? `/${env.numModes}` : ''}`
               : '') +
             (last.l1_empirical !== undefined ? `, L1 ${last.l1_empirical.toFixed(4)}` : '') +
-            `, top-${values['top-k'] as number} mean ${last.top_k_mean_reward.toPrecision(4)}` +
+            `, top-${values['top-k'] as number} mean score ${last.top_k_mean_reward.toPrecision(4)}` +
             ` (${seconds.toFixed(1)} s)`,
         );
       } finally {
@@ -232,16 +231,16 @@ export async function compareCommand(argv: readonly string[]): Promise<void> {
   const charts: [string, keyof ComparisonPoint, string, boolean][] = [
     ['modes.svg', 'modes_found', 'modes found', false],
     ['l1.svg', 'l1_empirical', 'empirical L1 to R/Z', true],
-    ['topk.svg', 'top_k_mean_reward', `top-${values['top-k'] as number} mean reward`, false],
+    ['topk.svg', 'top_k_mean_reward', `top-${values['top-k'] as number} mean score`, false],
   ];
   for (const [file, key, label, logY] of charts) {
-    const series = meanCurves(results, methods, key);
+    const series = meanCurves(results, methods, key, xKey);
     if (series.every((s) => s.points.length === 0)) continue;
     writeFileSync(
       join(out, file),
       lineChart(series, {
-        title: `${label} vs states visited (${env.name}, mean of ${seeds} seed(s))`,
-        xLabel: 'states visited',
+        title: `${label} vs ${xLabel} (${env.name}, mean of ${seeds} seed(s))`,
+        xLabel,
         yLabel: label,
         logY,
       }),
@@ -255,6 +254,7 @@ function meanCurves(
   results: readonly MethodResult[],
   methods: readonly string[],
   key: keyof ComparisonPoint,
+  xKey: 'states_visited' | 'objects',
 ): Series[] {
   return methods.map((name) => {
     const runs = results.filter((r) => r.method === name);
@@ -264,7 +264,7 @@ function meanCurves(
       const at = runs.map((r) => r.points[i]!);
       const ys = at.map((p) => p[key]).filter((v): v is number => typeof v === 'number');
       if (ys.length === 0) continue;
-      const x = at.reduce((s, p) => s + p.states_visited, 0) / at.length;
+      const x = at.reduce((s, p) => s + p[xKey], 0) / at.length;
       points.push([x, ys.reduce((s, v) => s + v, 0) / ys.length]);
     }
     return { name, points };

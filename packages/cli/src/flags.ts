@@ -173,7 +173,6 @@ function placeholderOf(s: FlagSpec): string {
   }
 }
 
-/** Flags shared by the commands that load a trained run (sample, eval). */
 /** The env's parameters and extra plugin modules, for commands that build an env (train, compare). */
 export const ENV_INPUT_FLAGS: FlagSpec[] = [
   {
@@ -192,6 +191,41 @@ export const ENV_INPUT_FLAGS: FlagSpec[] = [
   },
 ];
 
+/** --backend, which every command that computes takes. */
+export const BACKEND_FLAG: FlagSpec = {
+  name: 'backend',
+  type: 'string',
+  default: 'auto',
+  choices: ['auto', 'node', 'wasm', 'cpu'],
+  description: 'tensor backend',
+};
+
+export const HELP_FLAG: FlagSpec = {
+  name: 'help',
+  type: 'bool',
+  alias: 'h',
+  description: 'show this help',
+};
+
+/** How gfn compare and gfn optimize count modes of envs that do not name their own. */
+export const MODE_FLAGS: FlagSpec[] = [
+  {
+    name: 'mode-min-score',
+    type: 'float',
+    description:
+      'envs without their own modes: a mode is an object scoring at least this (no mode count without it)',
+  },
+  {
+    name: 'mode-distance',
+    type: 'float',
+    default: 0.3,
+    min: 0,
+    description:
+      "...at least this far from every mode before it (the env's distance: 1 - Tanimoto for molecules)",
+  },
+];
+
+/** Flags shared by the commands that load a trained run (sample, eval). */
 export const RUN_DIR_FLAGS: FlagSpec[] = [
   {
     name: 'run',
@@ -200,13 +234,7 @@ export const RUN_DIR_FLAGS: FlagSpec[] = [
     description: 'run directory written by gfn train (required)',
   },
   { name: 'seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1, description: 'random seed' },
-  {
-    name: 'backend',
-    type: 'string',
-    default: 'auto',
-    choices: ['auto', 'node', 'wasm', 'cpu'],
-    description: 'tensor backend',
-  },
+  BACKEND_FLAG,
   {
     name: 'plugin',
     type: 'string',

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { type Evaluation, RUN_FILES, type Run, UserError } from '@gflownet/core';
 import { type FlagSpec, RUN_DIR_FLAGS, formatHelp, parseFlags } from './flags.js';
 import { openRunDir } from './load-run.js';
+import { CONFIG_FILE as OPTIMIZE_CONFIG, optimizeComparison } from './optimize.js';
 import { info, startBackend } from './setup.js';
 import { type Series, escapeXml, gridHeatmaps, lineChart } from './svg.js';
 
@@ -41,11 +42,12 @@ export const REPORT_FLAGS: FlagSpec[] = [
 
 export function reportHelp(): string {
   return formatHelp(
-    'gfn report RUN_DIR [--out FILE]',
+    'gfn report DIR [--out FILE]',
     'Write a self-contained HTML report of a trained run, with its charts also as SVG files:\n' +
       'the learning curves (loss, log Z, exact L1 when the env is enumerable, or top-k scores and\n' +
       'modes), the learned distribution against R/Z for 2D grids, and the best objects for envs\n' +
-      'that draw them (molecules).',
+      'that draw them (molecules). For a gfn optimize directory: the summary of each generator and\n' +
+      'its per-round curves (top-k score, best score, modes, batch score, proxy calibration).',
     REPORT_FLAGS,
   );
 }
@@ -282,6 +284,23 @@ ${body}
 `;
 }
 
+/** The report of a gfn optimize directory: its summary per generator and its per-round plots. */
+function optimizeReport(dir: string, outFlag: string | undefined): void {
+  const out = resolve(outFlag ?? join(dir, 'report.html'));
+  const svgDir = join(dirname(out), 'report');
+  const { config, summary, figures } = optimizeComparison(dir);
+  mkdirSync(svgDir, { recursive: true });
+  for (const f of figures)
+    writeFileSync(join(svgDir, f.file), `<?xml version="1.0" encoding="UTF-8"?>\n${f.svg}\n`);
+  const tables = Object.entries(summary)
+    .map(([name, s]) => `<h2>${escapeXml(name)}</h2>\n${summaryTable(s)}`)
+    .join('\n');
+  const title = `gflownet-ts optimization: ${config.env}, ${config.generators.join(', ')}`;
+  const html = reportHtml(title, null, figures, relative(dirname(out), svgDir) || '.');
+  writeFileSync(out, html.replace('</h1>\n', `</h1>\n${tables}\n`));
+  info(`wrote ${out} and ${figures.length} SVG files in ${svgDir}`);
+}
+
 export async function reportCommand(argv: readonly string[]): Promise<void> {
   const { values, positional } = parseFlags(argv, REPORT_FLAGS, false);
   if (values['help']) {
@@ -290,6 +309,10 @@ export async function reportCommand(argv: readonly string[]): Promise<void> {
   }
   if (positional.length !== 1) throw new UserError('gfn report: give one RUN_DIR');
   const dir = positional[0]!;
+  if (existsSync(join(dir, OPTIMIZE_CONFIG)) && !existsSync(join(dir, RUN_FILES.config))) {
+    optimizeReport(dir, values['out'] as string | undefined);
+    return;
+  }
   if (!existsSync(join(dir, RUN_FILES.config))) {
     throw new UserError(
       `'${dir}' is not a run directory (it has no ${RUN_FILES.config}; make one with gfn train --out DIR)`,

@@ -29,7 +29,9 @@ import {
   resolveEnv,
 } from './discover.js';
 import {
+  BACKEND_FLAG,
   ENV_INPUT_FLAGS,
+  HELP_FLAG,
   type FlagSpec,
   type FlagValue,
   applyDefaults,
@@ -43,7 +45,7 @@ import { absoluteInputParams, keepInputs, runInputs } from './inputs.js';
 import { CHECK_LIMIT_FLAG, modelCheckEnv } from './model-check.js';
 import { ProgressBar } from './progress.js';
 import { type RunDirTarget, newRunDir } from './run-dir.js';
-import { info, startBackend } from './setup.js';
+import { info, interruptions, startBackend } from './setup.js';
 import { finishRun } from './summary.js';
 import { QUEUE_FLAGS } from './worker.js';
 
@@ -57,13 +59,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   },
   // Every field of the run configuration, with the defaults and ranges core declares.
   ...RUN_CONFIG_FIELDS.map(({ key: _key, ...flag }) => flag),
-  {
-    name: 'backend',
-    type: 'string',
-    default: 'auto',
-    choices: ['auto', 'node', 'wasm', 'cpu'],
-    description: 'tensor backend',
-  },
+  BACKEND_FLAG,
   {
     name: 'out',
     type: 'string',
@@ -115,7 +111,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   },
   ...QUEUE_FLAGS,
   { name: 'quiet', type: 'bool', description: 'no progress bar' },
-  { name: 'help', type: 'bool', alias: 'h', description: 'show this help' },
+  HELP_FLAG,
 ];
 
 /** Flags that change how a run is carried out, not what it learns: allowed with --resume. */
@@ -428,7 +424,7 @@ async function trainInto(
       checkpoint.dir = target.final;
     },
   };
-  const stop = interruptions();
+  const stop = interruptions('iteration', 'the last checkpoint is kept');
   try {
     const result = await run.train({ iterations, reporters, signal: stop.signal, checkpoint });
     if (result.aborted) {
@@ -459,34 +455,6 @@ async function trainInto(
 
 /** Checkpoints every minute of training unless --checkpoint-every says otherwise. */
 const DEFAULT_CHECKPOINT_SECONDS = 60;
-
-/**
- * SIGINT and SIGTERM stop training after the iteration under way (the run then saves and says
- * how to resume); a second one exits at once, leaving the last checkpoint.
- */
-function interruptions(): { signal: AbortSignal; exitCode: () => number; dispose: () => void } {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | null = null;
-  const handler = (sig: NodeJS.Signals) => {
-    if (received) {
-      process.stderr.write(`\n${sig} again: exiting now; the last checkpoint is kept\n`);
-      process.exit(sig === 'SIGTERM' ? 143 : 130);
-    }
-    received = sig;
-    process.stderr.write(`\n${sig}: stopping after this iteration (again to exit at once)\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return {
-    signal: controller.signal,
-    exitCode: () => (received === 'SIGTERM' ? 143 : 130),
-    dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    },
-  };
-}
 
 /**
  * Flags that are neither gfn train's nor the env's: a typo is reported as an unknown flag with a

@@ -26,6 +26,8 @@ export interface AtomsEnvOptions {
   maxAtoms: number;
   /** The caption of a drawn molecule from its log-reward (default `log R ...`). */
   caption?: (logReward: number) => string;
+  /** The score behind a log-reward (default R itself). */
+  score?: (logReward: number) => number;
   /** Metrics of the molecules sampled during training (see MoleculeTracker). */
   tracker?: () => SampleTracker;
   /** log R of molecules given as canonical SMILES (may be async: RDKit rewards, proxies). */
@@ -80,7 +82,7 @@ export class AtomsEnv extends MoleculeEnvBase implements DiscreteEnv {
     rdkit: RDKit,
     readonly options: AtomsEnvOptions,
   ) {
-    super(rdkit, options.tracker, options.caption);
+    super(rdkit, options.tracker, options.caption, options.score);
     this.types = options.atoms.map((s) => {
       const t = ATOM_TYPES[s];
       if (!t)

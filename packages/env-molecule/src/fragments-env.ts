@@ -30,6 +30,8 @@ export interface FragmentsEnvOptions {
   cacheSize?: number;
   /** The caption of a drawn molecule from its log-reward (default `log R ...`). */
   caption?: (logReward: number) => string;
+  /** The score behind a log-reward (default R itself). */
+  score?: (logReward: number) => number;
   /** Metrics of the molecules sampled during training (see MoleculeTracker). */
   tracker?: () => SampleTracker;
   /** log R of finished molecules given as canonical SMILES (may be async). */
@@ -138,7 +140,7 @@ export class FragmentsEnv extends MoleculeEnvBase implements DiscreteEnv {
     rdkit: RDKit,
     readonly options: FragmentsEnvOptions,
   ) {
-    super(rdkit, options.tracker, options.caption);
+    super(rdkit, options.tracker, options.caption, options.score);
     const { fragments } = options;
     this.fragments = fragments;
     this.minFragments = options.minFragments ?? 2;

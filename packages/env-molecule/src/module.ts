@@ -153,6 +153,8 @@ export function createMoleculeEnv(
       ? `${reward.name} <= ${shape.floor}`
       : `${reward.name} ${score.toFixed(3)}`;
   };
+  // Floored scores come back as the floor.
+  const score = (logR: number) => Math.exp(logR / shape.beta);
   const threshold = numberParam(params, 'mode-threshold', 0.8);
   if (textParam(params, 'mode', 'fragments') === 'atoms') {
     const atoms = textParam(params, 'atoms', 'C,N,O')
@@ -168,7 +170,7 @@ export function createMoleculeEnv(
       atoms,
       maxAtoms: numberParam(params, 'max-atoms', 6),
       logReward,
-      ...(shape.beta > 0 ? { caption } : {}),
+      ...(shape.beta > 0 ? { caption, score } : {}),
       tracker: () => new MoleculeTracker(rdkit, (s, n) => env.smiles(s, n), scores, threshold),
     });
     return env;
@@ -185,7 +187,7 @@ export function createMoleculeEnv(
     maxFragments,
     maxStems: numberParam(params, 'max-stems', 6),
     logReward,
-    ...(shape.beta > 0 ? { caption } : {}),
+    ...(shape.beta > 0 ? { caption, score } : {}),
     tracker: () => new MoleculeTracker(rdkit, (s, n) => env.smiles(s, n), scores, threshold),
   });
   return env;

@@ -11,7 +11,13 @@ export abstract class MoleculeEnvBase {
     protected readonly rdkit: RDKit,
     private readonly tracker: (() => SampleTracker) | undefined,
     private readonly caption: (logReward: number) => string = (r) => `log R ${r.toFixed(2)}`,
+    private readonly score: (logReward: number) => number = Math.exp,
   ) {}
+
+  /** The molecule's score (e.g. QED) from its log R, for comparisons and gfn optimize. */
+  objectScore(logReward: number): number {
+    return this.score(logReward);
+  }
 
   /** The canonical SMILES of the molecule of each state. */
   abstract smiles(states: Int32Array, n: number): string[];

@@ -1,5 +1,5 @@
 import type { DiscreteEnv } from '../env/env.js';
-import { checkedLogReward, stateKey } from '../env/state-utils.js';
+import { checkedLogReward, stateDistance, stateKey } from '../env/state-utils.js';
 import { compareDistributions, targetDistribution } from '../metrics/exact.js';
 import { ModeTracker } from '../metrics/modes.js';
 import type { StateGraph } from '../metrics/state-graph.js';
@@ -90,31 +90,41 @@ export function mcmcMethod(env: DiscreteEnv, options: Partial<McmcOptions>): Com
 /** One point of a method's curve. */
 export interface ComparisonPoint {
   states_visited: number;
+  /** Terminating objects produced (and scored) so far: oracle calls, with an expensive reward. */
+  objects: number;
   /** Distinct modes among the objects visited so far (envs with modes). */
   modes_found?: number;
   /** sum_x |p_hat(x) - R(x)/Z| with p_hat the histogram of every object visited (enumerable). */
   l1_empirical?: number;
-  /** Mean reward of the k best distinct objects visited so far. */
+  /** Mean score (env.objectScore, else R) of the k best distinct objects visited so far. */
   top_k_mean_reward: number;
   /** Distinct objects visited so far. */
   distinct: number;
 }
 
 export interface CompareOptions {
-  /** States visited to stop at. */
+  /** States visited (or objects, see `unit`) to stop at. */
   budget: number;
+  /** What the budget counts: states stepped into (default), or objects produced. */
+  unit?: 'states' | 'objects';
   /** Points on the curve (evenly spaced in states visited). */
   points: number;
   /** k of the top-k mean reward. */
   topK: number;
   /** The state graph of an enumerable env, for the empirical L1. */
   graph?: StateGraph | null;
+  /**
+   * Envs without modeOf: a mode is an object scoring at least this, at distance >= modeDistance
+   * (env.distance) from every mode found before it (none counted without a threshold).
+   */
+  modeThreshold?: number | null;
+  modeDistance?: number;
 }
 
 /**
- * Advances `method` until it has visited `budget` states, recording modes found, the empirical
- * L1 (when a graph is given) and the top-k mean reward of distinct objects at `points` evenly
- * spaced budgets (and at the end).
+ * Advances `method` until it has visited `budget` states (or produced `budget` objects),
+ * recording modes found, the empirical L1 (when a graph is given) and the top-k mean score of
+ * distinct objects at `points` evenly spaced budgets (and at the end).
  */
 export async function runOnBudget(
   env: DiscreteEnv,
@@ -122,10 +132,13 @@ export async function runOnBudget(
   options: CompareOptions,
 ): Promise<ComparisonPoint[]> {
   const modes = new ModeTracker(env);
+  const threshold = modes.enabled ? null : (options.modeThreshold ?? null);
+  const found: Int32Array[] = [];
   const graph = options.graph ?? null;
   const hist = graph ? new Float64Array(graph.size) : null;
   const target = graph ? targetDistribution(graph) : null;
   let total = 0;
+  const spent = () => (options.unit === 'objects' ? total : method.statesVisited);
   const best = new Map<string, number>();
   const points: ComparisonPoint[] = [];
   const step = options.budget / options.points;
@@ -134,17 +147,19 @@ export async function runOnBudget(
     const rewards = [...best.values()].sort((a, b) => b - a).slice(0, options.topK);
     const point: ComparisonPoint = {
       states_visited: method.statesVisited,
+      objects: total,
       top_k_mean_reward: rewards.reduce((s, v) => s + v, 0) / Math.max(1, rewards.length),
       distinct: best.size,
     };
     if (modes.enabled) point.modes_found = modes.found;
+    else if (threshold !== null) point.modes_found = found.length;
     if (hist && target && graph && total > 0) {
       const p = hist.map((c) => c / total);
       point.l1_empirical = compareDistributions(p, target, graph.numTerminal).l1;
     }
     points.push(point);
   };
-  while (method.statesVisited < options.budget) {
+  while (spent() < options.budget) {
     const { objects, count, logRewards } = await method.next();
     if (count === 0) continue;
     modes.observe(objects, count);
@@ -152,14 +167,20 @@ export async function runOnBudget(
     const logR = logRewards ?? (await checkedLogReward(env, objects, count));
     for (let i = 0; i < count; i++) {
       const key = stateKey(env, objects, i);
-      best.set(key, Math.exp(logR[i]!));
+      const score = env.objectScore?.(logR[i]!) ?? Math.exp(logR[i]!);
+      if (threshold !== null && score >= threshold && !best.has(key)) {
+        const s = objects.slice(i * env.stateDim, (i + 1) * env.stateDim);
+        const far = (m: Int32Array) => stateDistance(env, s, m) >= (options.modeDistance ?? 0);
+        if (found.every(far)) found.push(s);
+      }
+      best.set(key, score);
       if (hist && graph) hist[graph.index.get(key)!]! += 1;
     }
-    while (method.statesVisited >= nextAt && nextAt <= options.budget) {
+    while (spent() >= nextAt && nextAt <= options.budget) {
       record();
       nextAt += step;
     }
   }
-  if (points.at(-1)?.states_visited !== method.statesVisited) record();
+  if (points.at(-1)?.objects !== total) record();
   return points;
 }

@@ -17,6 +17,8 @@ export interface McmcOptions {
   /** A proposal goes back 1..maxBack steps (uniformly chosen), then forward to an exit. */
   maxBack: number;
   seed: number;
+  /** The chains' log R in place of the env's (e.g. a proxy's acquisition function). */
+  logReward?: (states: Int32Array, n: number) => Promise<Float64Array>;
 }
 
 export const MCMC_DEFAULTS: McmcOptions = { chains: 16, beta: 1, maxBack: 3, seed: 0 };
@@ -84,7 +86,7 @@ export class McmcChains {
     const d = this.env.stateDim;
     const batch = new Int32Array(proposals.length * d);
     proposals.forEach((p, i) => batch.set(p.state, i * d));
-    const logR = await checkedLogReward(this.env, batch, proposals.length);
+    const logR = await this.logRewardOf(batch, proposals.length);
     const { beta } = this.options;
     proposals.forEach((p, i) => {
       this.proposed += 1;
@@ -108,7 +110,12 @@ export class McmcChains {
     const d = this.env.stateDim;
     const batch = new Int32Array(walks.length * d);
     walks.forEach((w, i) => batch.set(w.state, i * d));
-    this.logRewards = Array.from(await checkedLogReward(this.env, batch, walks.length));
+    this.logRewards = Array.from(await this.logRewardOf(batch, walks.length));
+  }
+
+  private logRewardOf(states: Int32Array, n: number): Promise<Float64Array> {
+    const fn = this.options.logReward;
+    return fn ? fn(states, n) : checkedLogReward(this.env, states, n);
   }
 
   /**

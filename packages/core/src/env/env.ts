@@ -70,6 +70,11 @@ export interface DiscreteEnv {
    * is not positive (whose log is NaN); undefined when the env only knows log R.
    */
   rewardValue?(state: Int32Array): number | undefined;
+  /**
+   * Optional: the score a reward is shaped from, given log R (QED for R = max(floor, QED)^beta):
+   * what comparisons and `gfn optimize` report, and send as the env's oracle. Default: R itself.
+   */
+  objectScore?(logReward: number): number;
   /** The mode a terminating state belongs to, or null; enables the modes-found metric. */
   modeOf?(state: Int32Array): string | null;
   /** How many modes exist, when known. */

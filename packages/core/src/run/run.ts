@@ -16,7 +16,11 @@ import type { BackwardPolicy } from '../policies/backward.js';
 import type { PolicyModel } from '../policies/model.js';
 import type { ReplayBuffer } from '../replay/buffers.js';
 import type { Sampler } from '../samplers/sampler.js';
-import { type Trajectories, concatTrajectories } from '../samplers/trajectories.js';
+import {
+  type Trajectories,
+  concatTrajectories,
+  selectTrajectories,
+} from '../samplers/trajectories.js';
 import type { RunConfig } from './config.js';
 import { Rng } from '../util/rng.js';
 import type { ActorBatch, Actors, WeightSnapshot } from '../actors/pool.js';
@@ -161,6 +165,7 @@ export class Run {
   private trainSeconds = 0;
   private skippedCount = 0;
   private scorer: OracleScorer | null = null;
+  private rewardFn: ((states: Int32Array, n: number) => Promise<Float64Array>) | null = null;
 
   constructor(parts: RunParts) {
     this.config = parts.config;
@@ -224,7 +229,16 @@ export class Run {
   private async batch(): Promise<{ batch: Trajectories; prepared: unknown }> {
     const replay = this.replay;
     let { batch: fresh, prepared, summary } = await this.freshBatch(this.freshCount());
-    if (this.scorer) {
+    if (this.rewardFn) {
+      const logR = await this.rewardFn(fresh.terminalStates(), fresh.count);
+      fresh = selectTrajectories(
+        fresh,
+        Array.from({ length: fresh.count }, (_, i) => i),
+        logR,
+      );
+      prepared = null;
+      summary = undefined;
+    } else if (this.scorer) {
       fresh = await this.scorer.rescore(fresh);
       // The actors' preparation and summary used the env's reward.
       prepared = null;
@@ -300,7 +314,7 @@ export class Run {
       };
     }
     // Actors prepare the batch unless replayed trajectories will join it or an oracle rescores it.
-    const prepare = this.replay === null && this.scorer === null;
+    const prepare = this.replay === null && this.scorer === null && this.rewardFn === null;
     const batch = this.actors!.sample(this.sent, count, iteration, prepare);
     // Rejections surface where the batch is awaited; this only keeps an unawaited one quiet.
     batch.catch(() => undefined);
@@ -323,6 +337,15 @@ export class Run {
    */
   useOracle(client: OracleClient | null, reward: OracleReward = 'value'): void {
     this.scorer = client ? new OracleScorer(client, reward) : null;
+  }
+
+  /**
+   * Trains on log R(x) = fn(x) instead of the env's reward (a proxy's acquisition function in
+   * `gfn optimize`); fn must return finite values. Takes precedence over an oracle; `null` goes
+   * back to the env's reward. Exact metrics still compare with the env's reward.
+   */
+  useLogReward(fn: ((states: Int32Array, n: number) => Promise<Float64Array>) | null): void {
+    this.rewardFn = fn;
   }
 
   /** The oracle that scores fresh trajectories, if any. */

@@ -1,0 +1,38 @@
+import {
+  type ContainerModule,
+  type DiscreteEnv,
+  type EnvParams,
+  PluginRegistry,
+} from '@gflownet/core';
+import { resolveEnvParams } from '@gflownet/core/env';
+import { type ResolvedEnv, loadModules, resolveEnv } from './discover.js';
+import { paramPairs } from './flags.js';
+
+/** An env built from a command's --env, --plugin and env parameter flags. */
+export interface EnvSetup {
+  resolved: ResolvedEnv;
+  /** The env's module first, then the extra plugins: what createRun takes. */
+  modules: { module: ContainerModule; from: string }[];
+  registry: PluginRegistry;
+  params: EnvParams;
+  env: DiscreteEnv;
+}
+
+/** Resolves --env (name, package, module or spec), loads --plugin modules and creates the env. */
+export async function setupEnv(
+  values: Record<string, unknown>,
+  extra: Record<string, string | number>,
+): Promise<EnvSetup> {
+  const envParams: Record<string, string | number> = {
+    ...extra,
+    ...paramPairs(values['param'] as string[] | undefined),
+  };
+  const pluginSpecs = (values['plugin'] as string[] | undefined) ?? [];
+  const resolved = await resolveEnv(values['env'] as string, pluginSpecs);
+  const plugins = (await loadModules(pluginSpecs)).filter((p) => p.module !== resolved.module);
+  const modules = [{ module: resolved.module, from: resolved.from }, ...plugins];
+  const registry = PluginRegistry.load(modules);
+  const factory = registry.envFactory(resolved.name);
+  const params = resolveEnvParams(factory, envParams);
+  return { resolved, modules, registry, params, env: factory.create(params) };
+}

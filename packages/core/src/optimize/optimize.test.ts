@@ -1,0 +1,239 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../backend.js';
+import { stateKey } from '../env/state-utils.js';
+import type { Checkpoint } from '../run/checkpoint.js';
+import { createRun } from '../run/create-run.js';
+import { HypergridEnv } from '../testing/hypergrid.js';
+import { testingModule } from '../testing/module.js';
+import { Rng } from '../util/rng.js';
+import { acquisitionLogRewards, acquisitionValues, normalCdf } from './acquisition.js';
+import { mcmcGenerator, randomGenerator, runGenerator } from './generators.js';
+import { OptimizeLoop, type OptimizeOptions, envRewardOracle, readLoopState } from './loop.js';
+import { EnsembleProxy } from './proxy.js';
+import { calibration, countModes, selectDiverseBatch } from './select.js';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+describe('acquisition functions', () => {
+  it('Phi matches known values', () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6);
+    expect(normalCdf(-1)).toBeCloseTo(0.158655, 6);
+  });
+
+  it('expected improvement equals E[max(0, f - best)] by numerical integration', () => {
+    const mean = Float64Array.of(0.3, 1.2, -0.5);
+    const std = Float64Array.of(0.5, 0.2, 1.5);
+    const best = 0.8;
+    const ei = acquisitionValues('ei', { mean, std }, { kappa: 0, best });
+    mean.forEach((mu, i) => {
+      const sd = std[i]!;
+      let integral = 0;
+      const h = 1e-3;
+      for (let f = mu - 10 * sd; f < mu + 10 * sd; f += h) {
+        const density = Math.exp(-0.5 * ((f - mu) / sd) ** 2) / (sd * Math.sqrt(2 * Math.PI));
+        integral += Math.max(0, f - best) * density * h;
+      }
+      expect(ei[i]).toBeCloseTo(integral, 4);
+    });
+    const ucb = acquisitionValues('ucb', { mean, std }, { kappa: 2, best });
+    [1.3, 1.6, 2.5].forEach((v, i) => expect(ucb[i]).toBeCloseTo(v, 9));
+  });
+
+  it('the reward scales acquisitions to the range of the scores and floors them', () => {
+    const logR = acquisitionLogRewards(
+      'ucb',
+      Float64Array.of(1, 3, 0.5),
+      { min: 1, max: 3 },
+      { beta: 2, floor: 0.01 },
+    );
+    expect(logR[0]).toBeCloseTo(2 * Math.log(0.01));
+    expect(logR[1]).toBeCloseTo(0);
+    expect(logR[2]).toBeCloseTo(2 * Math.log(0.01));
+  });
+});
+
+describe('the proxy ensemble', () => {
+  it('learns a function of its features, with more spread away from its data', async () => {
+    const rng = new Rng(3);
+    const n = 200;
+    const x = Float32Array.from({ length: n * 2 }, () => rng.uniform(0, 1));
+    const y = Array.from({ length: n }, (_, i) => 3 * x[2 * i]! - 2 * x[2 * i + 1]! + 5);
+    const proxy = new EnsembleProxy(2, { members: 4, hidden: [32], steps: 600 });
+    const mse = await proxy.fit(x, y, 0);
+    expect(mse).toBeLessThan(0.05);
+    const inside = await proxy.predict(Float32Array.of(0.5, 0.5, 0.2, 0.9), 2);
+    expect(inside.mean[0]).toBeCloseTo(5.5, 0);
+    expect(inside.mean[1]).toBeCloseTo(3.8, 0);
+    const far = await proxy.predict(Float32Array.of(6, -6), 1);
+    expect(far.std[0]).toBeGreaterThan(5 * Math.max(inside.std[0]!, inside.std[1]!));
+    // A fit is a function of its data and seed.
+    const again = new EnsembleProxy(2, { members: 4, hidden: [32], steps: 600 });
+    await again.fit(x, y, 0);
+    const repeat = await again.predict(Float32Array.of(0.5, 0.5, 0.2, 0.9), 2);
+    expect(Array.from(repeat.mean)).toEqual(Array.from(inside.mean));
+    proxy.dispose();
+    again.dispose();
+  });
+});
+
+describe('batch selection and round figures', () => {
+  const env = new HypergridEnv({ ndim: 2, height: 8 });
+  const pool = Int32Array.of(0, 0, 7, 7, 7, 6, 7, 7, 3, 3, 0, 1);
+  const values = Float64Array.of(1, 10, 9, 10, 5, 0);
+
+  it('takes distinct new objects by value, spread out by the least distance', () => {
+    const exclude = new Set([stateKey(env, Int32Array.of(3, 3))]);
+    // By value: (7,7) 10, its duplicate, (7,6) 9, (3,3) excluded, (0,0) 1, (0,1) 0.
+    expect(selectDiverseBatch(env, pool, values, 3, { minDistance: 0, exclude })).toEqual([
+      1, 2, 0,
+    ]);
+    // With a least distance of 2, (7,6) (1 from (7,7)) and (0,1) (1 from (0,0)) come only to
+    // fill the batch, the better first.
+    expect(selectDiverseBatch(env, pool, values, 2, { minDistance: 2, exclude })).toEqual([1, 0]);
+    expect(selectDiverseBatch(env, pool, values, 4, { minDistance: 2, exclude })).toEqual([
+      1, 0, 2, 5,
+    ]);
+  });
+
+  it('counts modes by the env, or by score and distance', () => {
+    const states = [
+      Int32Array.of(1, 1),
+      Int32Array.of(6, 6),
+      Int32Array.of(6, 1),
+      Int32Array.of(3, 3),
+    ];
+    expect(countModes(env, states, [3, 3, 3, 0], { threshold: null, minDistance: 0 })).toBe(3);
+    const plain = new HypergridEnv({ ndim: 2, height: 8 });
+    Object.defineProperty(plain, 'modeOf', { value: undefined });
+    expect(countModes(plain, states, [3, 2.5, 2.9, 0], { threshold: 2, minDistance: 6 })).toBe(2);
+    expect(countModes(plain, states, [3, 2.5, 2.9, 0], { threshold: null, minDistance: 6 })).toBe(
+      null,
+    );
+  });
+
+  it('calibration: perfect predictions, and predictions in the wrong order', () => {
+    const scores = [1, 2, 3, 4];
+    const good = calibration(
+      { mean: Float64Array.of(1, 2, 3, 4), std: Float64Array.of(1, 1, 1, 1) },
+      scores,
+    );
+    expect(good).toMatchObject({ rmse: 0, spearman: 1, coverage_1sd: 1, coverage_2sd: 1 });
+    const bad = calibration(
+      { mean: Float64Array.of(4, 3, 2, 1), std: Float64Array.of(0.1, 0.1, 0.1, 0.1) },
+      scores,
+    );
+    expect(bad.spearman).toBeCloseTo(-1);
+    expect(bad.coverage_2sd).toBe(0);
+  });
+});
+
+describe('the optimization loop', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gfn-optimize-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const options: OptimizeOptions = {
+    rounds: 3,
+    batch: 8,
+    pool: 64,
+    initial: 16,
+    acquisition: 'ucb',
+    kappa: 1,
+    reward: { beta: 4, floor: 1e-3 },
+    minDistance: 0,
+    topK: 5,
+    modeThreshold: null,
+    modeDistance: 0,
+    seed: 1,
+    proxy: { members: 3, hidden: [16], steps: 100 },
+  };
+  const env = new HypergridEnv({ ndim: 2, height: 8 });
+
+  it.each(['random', 'mcmc'])(
+    'with the %s generator, queries only new objects and keeps every round',
+    async (name) => {
+      const generator =
+        name === 'random'
+          ? randomGenerator(env, 1)
+          : mcmcGenerator(env, { chains: 8, maxBack: 2, steps: 20, seed: 1 });
+      const loop = new OptimizeLoop(env, generator, envRewardOracle(env), options, dir);
+      await loop.run();
+      loop.dispose();
+      expect(loop.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3]);
+      const keys = loop.data.map((p) => stateKey(env, Int32Array.from(p.state)));
+      expect(new Set(keys).size).toBe(keys.length);
+      // Random rollouts find 8 new objects each round; the chains' 20 steps may find fewer.
+      const acquired = loop.rounds.slice(1).map((r) => r.acquired);
+      expect(loop.data.length).toBe(16 + acquired.reduce((a, b) => a + b, 0));
+      for (const a of acquired) expect(a).toBeGreaterThan(0);
+      if (name === 'random') expect(acquired).toEqual([8, 8, 8]);
+      // Scores are the env's rewards.
+      for (const p of loop.data) {
+        const [logR] = env.logReward(Int32Array.from(p.state), 1);
+        expect(p.score).toBeCloseTo(Math.exp(logR!), 9);
+      }
+      const best = loop.rounds.map((r) => r.best_so_far);
+      expect(best).toEqual([...best].sort((a, b) => a - b));
+      expect(readLoopState(dir)?.completed).toBe(3);
+    },
+  );
+
+  /** The TB run of the policy generator, from scratch or from a checkpoint. */
+  const tbRun = (checkpoint?: Checkpoint) =>
+    createRun(
+      {
+        env: 'test-hypergrid',
+        envParams: { ndim: 2, height: 8 },
+        hidden: [16],
+        batchSize: 8,
+        seed: 1,
+      },
+      [testingModule],
+      { stateGraph: false, ...(checkpoint ? { model: checkpoint.model } : {}) },
+    );
+
+  it('resumes a policy generator from its saved round to the same data as without a stop', async () => {
+    const make = async () => runGenerator('tb', await tbRun(), 20);
+    const whole = new OptimizeLoop(
+      env,
+      await make(),
+      envRewardOracle(env),
+      options,
+      join(dir, 'a'),
+    );
+    await whole.run();
+    whole.dispose();
+
+    const first = new OptimizeLoop(
+      env,
+      await make(),
+      envRewardOracle(env),
+      { ...options, rounds: 1 },
+      join(dir, 'b'),
+    );
+    await first.run();
+    first.dispose();
+    const saved = readLoopState(join(dir, 'b'))!;
+    expect(saved.completed).toBe(1);
+    const run = await tbRun(saved.generator!);
+    await run.restore(saved.generator!);
+    const rest = new OptimizeLoop(
+      env,
+      runGenerator('tb', run, 20),
+      envRewardOracle(env),
+      options,
+      join(dir, 'b'),
+      saved,
+    );
+    await rest.run();
+    rest.dispose();
+    expect(rest.data).toEqual(whole.data);
+  });
+});
