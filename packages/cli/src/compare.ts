@@ -185,7 +185,7 @@ export async function compareCommand(argv: readonly string[]): Promise<void> {
         results.push({ method: name, seed, seconds, points });
         const last = points.at(-1)!;
         info(
-          `${name} seed ${seed}: ${last.states_visited} states` +
+          `${name} seed ${seed}: ${last.states_visited} states, ${last.objects} objects` +
             (last.modes_found !== undefined
               ? `, modes ${last.modes_found}${env.numModes ? `/${env.numModes}` : ''}`
               : '') +
