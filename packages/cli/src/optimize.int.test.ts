@@ -67,12 +67,31 @@ describe('gfn optimize', () => {
     expect(saved.length).toBeGreaterThanOrEqual(3);
     expect(saved.length).toBeLessThan(5);
 
+    // The killed process's lock is taken over.
     const again = runGfn(dir, ['optimize', '--resume', 'killed']);
     expect(again.stderr).toMatch(/resuming after round [2-3]/);
     expect(again.code).toBe(0);
     const data = (d: string) => readFileSync(join(dir, d, 'tb-seed0', 'data.jsonl'), 'utf8');
     expect(data('killed')).toBe(data('whole'));
     expect(lines(join(dir, 'killed', 'tb-seed0', 'rounds.jsonl'))).toHaveLength(5);
+  }, 300_000);
+
+  it('refuses a directory that another process is writing', async () => {
+    const child = spawnGfn(dir, [
+      ...TINY,
+      '--generators',
+      'tb',
+      '--rounds',
+      '1000',
+      '--out',
+      'busy',
+    ]);
+    await child.waitFor(/round 0\/1000/, 120_000);
+    const meanwhile = runGfn(dir, ['optimize', '--resume', 'busy']);
+    child.child.kill('SIGKILL');
+    await child.exited;
+    expect(meanwhile.code).toBe(2);
+    expect(meanwhile.stderr).toContain('is in use by process');
   }, 300_000);
 
   it('refuses an out directory that holds a loop, and flags besides --resume', () => {

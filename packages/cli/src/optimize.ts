@@ -38,6 +38,7 @@ import {
   parseFlags,
 } from './flags.js';
 import { formatDuration } from './progress.js';
+import { lockDir } from './run-dir.js';
 import { info, interruptions, startBackend } from './setup.js';
 import type { Figure } from './report.js';
 import { type Series, lineChart } from './svg.js';
@@ -278,6 +279,7 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number |
     (values['out'] as string | undefined) ?? join('runs', `optimize-${env.name}`),
   );
   const seeds = values['seeds'] as number;
+  const unlock = lockDir(out);
   if (resumeDir === undefined) {
     if (existsSync(join(out, CONFIG_FILE))) {
       throw new UserError(
@@ -345,6 +347,7 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number |
     await client?.oracle.close?.();
   }
   writeComparison(out);
+  unlock();
   if (stop.signal.aborted) {
     info(`stopped; continue with: gfn optimize --resume ${out}`);
     return stop.exitCode();

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '@gflownet/core';
 
@@ -101,4 +110,48 @@ function asUserError(err: unknown, dir: string): UserError {
           ? 'the file system is read-only'
           : String((err as Error).message);
   return new UserError(`cannot create the run directory '${dir}': ${why}`);
+}
+
+/**
+ * Claims `dir` for this process (a `.lock` file holding its pid, created exclusively), so that
+ * two processes never write one directory. A lock whose process is gone is taken over. Returns
+ * the release, which the process also runs when it exits.
+ */
+export function lockDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, '.lock');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      const pid = Number(readFileSync(path, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new UserError(
+          `'${dir}' is in use by process ${pid} (its .lock); wait for it or stop it`,
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  const release = () => {
+    try {
+      if (readFileSync(path, 'utf8') === String(process.pid)) rmSync(path, { force: true });
+    } catch {
+      // Already gone.
+    }
+    process.off('exit', release);
+  };
+  process.on('exit', release);
+  return release;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
