@@ -3,7 +3,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { type Evaluation, RUN_FILES, type Run, UserError } from '@gflownet/core';
 import { type FlagSpec, RUN_DIR_FLAGS, formatHelp, parseFlags } from './flags.js';
 import { openRunDir } from './load-run.js';
-import { CONFIG_FILE as OPTIMIZE_CONFIG, optimizeComparison } from './optimize.js';
+import { CONFIG_FILE as OPTIMIZE_CONFIG, optimizeComparison } from './optimize-results.js';
 import { info, startBackend } from './setup.js';
 import { type Series, escapeXml, gridHeatmaps, lineChart } from './svg.js';
 
