@@ -105,7 +105,15 @@ export const OPTIMIZE_FLAGS: FlagSpec[] = [
     choices: ACQUISITIONS,
     description: 'ucb: mean + kappa std; ei: expected improvement; mean: the proxy mean',
   },
-  { name: 'kappa', type: 'float', default: 1, min: 0, description: "UCB's weight of the std" },
+  {
+    name: 'kappa',
+    type: 'float',
+    default: 1,
+    min: -100,
+    max: 100,
+    description:
+      "UCB's weight of the std (negative: a lower confidence bound, which keeps the search where the proxy is sure)",
+  },
   {
     name: 'acq-beta',
     type: 'float',

@@ -27,7 +27,7 @@ export function normalPdf(z: number): number {
 
 /**
  * The acquisition value of each prediction, in score units:
- * - `ucb`: mean + kappa * std;
+ * - `ucb`: mean + kappa * std (a negative kappa makes it a lower confidence bound);
  * - `ei`: E[max(0, f - best)] under N(mean, std^2), i.e. (mean - best) Phi(z) + std phi(z) with
  *   z = (mean - best) / std (max(0, mean - best) when std = 0);
  * - `mean`: the proxy's mean (pure exploitation).
