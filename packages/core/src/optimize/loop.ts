@@ -21,6 +21,7 @@ import {
   type Calibration,
   calibration,
   countModes,
+  maxOf,
   meanPairwiseDistance,
   selectDiverseBatch,
   topKMean,
@@ -296,8 +297,8 @@ export class OptimizeLoop {
     );
     const tProxy = performance.now();
     const scores = data.map((p) => p.score);
-    const best = Math.max(...scores);
-    const range = { min: Math.min(...scores), max: best };
+    const best = maxOf(scores);
+    const range = { min: -maxOf(scores.map((v) => -v)), max: best };
     const known = new Set(data.map((p) => stateKey(env, Int32Array.from(p.state))));
     // Objects already scored cannot be queries: the generator's reward for them is the floor,
     // so that its search goes to new objects.
@@ -394,11 +395,11 @@ export class OptimizeLoop {
       data: data.length,
       acquired,
       oracle_failures: failures,
-      best_so_far: Math.max(...scores),
+      best_so_far: maxOf(scores),
       top_k_mean: topKMean(scores, o.topK),
       top_k_mean_acquired: acquiredScores.length ? topKMean(acquiredScores, o.topK) : null,
       batch_mean: r > 0 && batchScores.length ? topKMean(batchScores, batchScores.length) : null,
-      batch_max: r > 0 && batchScores.length ? Math.max(...batchScores) : null,
+      batch_max: r > 0 && batchScores.length ? maxOf(batchScores) : null,
       modes_found: countModes(
         this.env,
         data.map((p) => Int32Array.from(p.state)),

@@ -48,6 +48,13 @@ export function selectDiverseBatch(
   return chosen;
 }
 
+/** The largest value (a loop, not Math.max(...xs), which overflows the stack for large data). */
+export function maxOf(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
 /** Mean of the k largest values (all of them when fewer). */
 export function topKMean(values: readonly number[], k: number): number {
   const top = [...values].sort((a, b) => b - a).slice(0, k);
@@ -113,7 +120,7 @@ export interface Calibration {
 export function calibration(p: Prediction, scores: readonly number[]): Calibration {
   const n = scores.length;
   if (n === 0) return { rmse: NaN, spearman: NaN, coverage_1sd: NaN, coverage_2sd: NaN, nll: NaN };
-  const range = Math.max(...scores) - Math.min(...scores) || 1;
+  const range = maxOf(scores) + maxOf(scores.map((v) => -v)) || 1;
   let se = 0;
   let c1 = 0;
   let c2 = 0;
