@@ -229,18 +229,17 @@ export class Run {
   private async batch(): Promise<{ batch: Trajectories; prepared: unknown }> {
     const replay = this.replay;
     let { batch: fresh, prepared, summary } = await this.freshBatch(this.freshCount());
-    if (this.rewardFn) {
-      const logR = await this.rewardFn(fresh.terminalStates(), fresh.count);
-      fresh = selectTrajectories(
-        fresh,
-        Array.from({ length: fresh.count }, (_, i) => i),
-        logR,
-      );
-      prepared = null;
-      summary = undefined;
-    } else if (this.scorer) {
-      fresh = await this.scorer.rescore(fresh);
-      // The actors' preparation and summary used the env's reward.
+    // A reward function or an oracle rescores the batch (the actors' preparation and summary
+    // used the env's reward).
+    const rescored = this.rewardFn
+      ? selectTrajectories(
+          fresh,
+          Array.from({ length: fresh.count }, (_, i) => i),
+          await this.rewardFn(fresh.terminalStates(), fresh.count),
+        )
+      : await this.scorer?.rescore(fresh);
+    if (rescored) {
+      fresh = rescored;
       prepared = null;
       summary = undefined;
     }
