@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type RunConfig, UserError, createRun, listNames } from '@gflownet/core';
+import { type RunConfig, createRun } from '@gflownet/core';
 import {
   type ComparisonMethod,
   type ComparisonPoint,
@@ -10,7 +10,7 @@ import {
   runOnBudget,
 } from '@gflownet/core/baselines';
 import { buildStateGraph } from '@gflownet/core/metrics';
-import { setupEnv } from './env-setup.js';
+import { methodNames, setupEnv } from './env-setup.js';
 import {
   BACKEND_FLAG,
   ENV_INPUT_FLAGS,
@@ -23,8 +23,6 @@ import {
 } from './flags.js';
 import { info, startBackend } from './setup.js';
 import { type Series, lineChart } from './svg.js';
-
-const BASELINES = ['random', 'mcmc'];
 
 export const COMPARE_FLAGS: FlagSpec[] = [
   {
@@ -144,16 +142,15 @@ export async function compareCommand(argv: readonly string[]): Promise<void> {
     return;
   }
   const backend = await startBackend(values['backend'] as string);
-  const { resolved, modules, registry, params, env } = await setupEnv(values, parsed.extra);
-  const losses = new Set(registry.list()['loss']?.map((p) => p.name) ?? []);
-  const methods = (values['methods'] as string).split(',').map((m) => m.trim());
-  for (const m of methods) {
-    if (!losses.has(m) && !BASELINES.includes(m)) {
-      throw new UserError(
-        `--methods: unknown method '${m}' (objectives: ${listNames(losses)}; baselines: ${BASELINES.join(', ')})`,
-      );
-    }
-  }
+  const setup = await setupEnv(values, parsed.extra);
+  const { resolved, modules, params, env } = setup;
+  const methods = methodNames(
+    setup,
+    'methods',
+    values['methods'] as string,
+    'method',
+    'objectives',
+  );
   const graph = env.enumerable ? await buildStateGraph(env) : null;
   const budget = values['budget'] as number;
   const unit = values['budget-of'] as 'states' | 'objects';

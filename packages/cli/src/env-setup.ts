@@ -3,6 +3,8 @@ import {
   type DiscreteEnv,
   type EnvParams,
   PluginRegistry,
+  UserError,
+  listNames,
 } from '@gflownet/core';
 import { resolveEnvParams } from '@gflownet/core/env';
 import { type ResolvedEnv, loadModules, resolveEnv } from './discover.js';
@@ -35,4 +37,30 @@ export async function setupEnv(
   const factory = registry.envFactory(resolved.name);
   const params = resolveEnvParams(factory, envParams);
   return { resolved, modules, registry, params, env: factory.create(params) };
+}
+
+/** The methods that are not a GFlowNet objective: uniform rollouts and MCMC. */
+export const BASELINES = ['random', 'mcmc'];
+
+/**
+ * The names of a comma-separated `--flag` (gfn compare's methods, gfn optimize's generators):
+ * objectives by loss name, and the baselines. An unknown name is a user error listing both.
+ */
+export function methodNames(
+  setup: EnvSetup,
+  flag: string,
+  text: string,
+  noun: string,
+  objectives: string,
+): string[] {
+  const losses = new Set(setup.registry.list()['loss']?.map((p) => p.name) ?? []);
+  const names = text.split(',').map((m) => m.trim());
+  for (const m of names) {
+    if (!losses.has(m) && !BASELINES.includes(m)) {
+      throw new UserError(
+        `--${flag}: unknown ${noun} '${m}' (${objectives}: ${listNames(losses)}; baselines: ${BASELINES.join(', ')})`,
+      );
+    }
+  }
+  return names;
 }

@@ -5,7 +5,6 @@ import {
   type RunConfig,
   UserError,
   createRun,
-  listNames,
   readCheckpoint,
 } from '@gflownet/core';
 import {
@@ -25,7 +24,7 @@ import {
   runGenerator,
 } from '@gflownet/core/optimize';
 import { oracleClientFromFlags, oracleFlags } from '@gflownet/core/oracles';
-import { setupEnv } from './env-setup.js';
+import { methodNames, setupEnv } from './env-setup.js';
 import {
   BACKEND_FLAG,
   ENV_INPUT_FLAGS,
@@ -40,8 +39,6 @@ import { formatDuration } from './progress.js';
 import { lockDir } from './run-dir.js';
 import { info, interruptions, startBackend } from './setup.js';
 import { CONFIG_FILE, type SavedConfig, writeComparison } from './optimize-results.js';
-
-const BASELINES = ['random', 'mcmc'];
 
 export const OPTIMIZE_FLAGS: FlagSpec[] = [
   {
@@ -260,16 +257,14 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number |
   applyDefaults(values, OPTIMIZE_FLAGS);
   const backend = await startBackend(values['backend'] as string);
   const setup = await setupEnv(values, parsed.extra);
-  const { env, registry } = setup;
-  const losses = new Set(registry.list()['loss']?.map((p) => p.name) ?? []);
-  const generators = (values['generators'] as string).split(',').map((m) => m.trim());
-  for (const g of generators) {
-    if (!losses.has(g) && !BASELINES.includes(g)) {
-      throw new UserError(
-        `--generators: unknown generator '${g}' (policies by loss: ${listNames(losses)}; baselines: ${BASELINES.join(', ')})`,
-      );
-    }
-  }
+  const { env } = setup;
+  const generators = methodNames(
+    setup,
+    'generators',
+    values['generators'] as string,
+    'generator',
+    'policies by loss',
+  );
   const options = loopOptions(values);
   const out = resolve(
     (values['out'] as string | undefined) ?? join('runs', `optimize-${env.name}`),
