@@ -10,6 +10,8 @@ import {
 import {
   ACQUISITIONS,
   type AcquisitionName,
+  PROXIES,
+  type ProxyName,
   type Generator,
   OptimizeLoop,
   type OptimizeOptions,
@@ -162,6 +164,14 @@ export const OPTIMIZE_FLAGS: FlagSpec[] = [
     description: "the policy's MLP hidden layers",
   },
   {
+    name: 'proxy',
+    type: 'string',
+    default: 'ensemble',
+    choices: PROXIES,
+    description:
+      'ensemble: MLPs on the env features; gp: a Gaussian process with a Tanimoto kernel (features >= 0, e.g. fingerprints), which falls back to the data mean away from the data',
+  },
+  {
     name: 'members',
     type: 'int',
     default: 5,
@@ -214,7 +224,7 @@ export function optimizeHelp(): string {
   return formatHelp(
     'gfn optimize [--env NAME] [--generators tb,random,mcmc] [--rounds K] [--queries B] [--seeds N] [--out DIR] [--ENV_PARAM value ...]',
     'Multi-round black-box optimization. From initial data (random objects, or --data), each round\n' +
-      'fits a proxy ensemble (MLPs on the env features) to all scores so far, lets the generator\n' +
+      'fits a proxy (--proxy: MLPs or a Tanimoto GP on the env features) to all scores so far, lets the generator\n' +
       'search the acquisition (UCB, EI or the mean) as its reward, chooses a diverse batch of new\n' +
       'objects from its pool and has the oracle score them (the env reward, or --oracle). A policy\n' +
       'generator is warm-started across rounds. Every round is saved: a loop stopped at any moment\n' +
@@ -413,6 +423,7 @@ function loopOptions(values: Record<string, FlagValue | undefined>): {
     modeThreshold: (values['mode-min-score'] as number | undefined) ?? null,
     modeDistance: values['mode-distance'] as number,
     seed: 0,
+    proxyModel: values['proxy'] as ProxyName,
     proxy: {
       members: values['members'] as number,
       hidden: sizes('proxy-hidden'),

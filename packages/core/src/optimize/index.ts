@@ -1,6 +1,6 @@
 /**
  * '@gflownet/core/optimize': multi-round black-box optimization with a generator. A proxy
- * ensemble with uncertainty, acquisition functions (UCB, EI, mean), diverse batch selection,
+ * with uncertainty (an MLP ensemble or a Tanimoto GP), acquisition functions (UCB, EI, mean), diverse batch selection,
  * generators (a trained policy, MCMC, uniform rollouts) and the resumable loop of `gfn optimize`.
  */
 export {
@@ -34,11 +34,15 @@ export {
   readDataFile,
   readLoopState,
 } from './loop.js';
+export { GpProxy } from './gp.js';
 export {
   ENSEMBLE_DEFAULTS,
   type EnsembleOptions,
   EnsembleProxy,
+  PROXIES,
   type Prediction,
+  type Proxy,
+  type ProxyName,
 } from './proxy.js';
 export {
   type Calibration,

@@ -16,7 +16,14 @@ import {
   acquisitionValues,
 } from './acquisition.js';
 import type { Generator } from './generators.js';
-import { type EnsembleOptions, EnsembleProxy, type Prediction } from './proxy.js';
+import { GpProxy } from './gp.js';
+import {
+  type EnsembleOptions,
+  EnsembleProxy,
+  type Prediction,
+  type Proxy,
+  type ProxyName,
+} from './proxy.js';
 import {
   type Calibration,
   calibration,
@@ -78,6 +85,8 @@ export interface OptimizeOptions {
   /** ...at least this far from every better mode. */
   modeDistance: number;
   seed: number;
+  /** The proxy model (default `ensemble`), and the ensemble's options. */
+  proxyModel?: ProxyName;
   proxy: Partial<EnsembleOptions>;
 }
 
@@ -188,7 +197,7 @@ export interface LoopHooks {
 
 /**
  * The multi-round loop of black-box optimization with a generator (Bengio et al. 2021, section
- * 4.3): initial data; then each round fits a proxy ensemble to all data, lets the generator
+ * 4.3): initial data; then each round fits a proxy (an ensemble or a GP) to all data, lets the generator
  * search with the acquisition function of the proxy as its reward, chooses a diverse batch of
  * new objects from the generator's pool, and adds the oracle's scores. Every round is saved
  * atomically in `dir` (optimize-state.json, with the generator's checkpoint), so a loop killed
@@ -196,7 +205,7 @@ export interface LoopHooks {
  */
 export class OptimizeLoop {
   private state: LoopState;
-  private readonly proxy: EnsembleProxy;
+  private readonly proxy: Proxy;
 
   constructor(
     readonly env: DiscreteEnv,
@@ -213,7 +222,10 @@ export class OptimizeLoop {
       rounds: [],
       generator: null,
     };
-    this.proxy = new EnsembleProxy(env.featureDim, { ...options.proxy, seed: options.seed });
+    this.proxy =
+      options.proxyModel === 'gp'
+        ? new GpProxy(env.featureDim)
+        : new EnsembleProxy(env.featureDim, { ...options.proxy, seed: options.seed });
     mkdirSync(dir, { recursive: true });
   }
 

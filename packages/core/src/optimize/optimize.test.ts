@@ -7,6 +7,7 @@ import { HypergridEnv } from '../testing/hypergrid.js';
 import { Rng } from '../util/rng.js';
 import { acquisitionLogRewards, acquisitionValues, normalCdf } from './acquisition.js';
 import { mcmcGenerator, randomGenerator } from './generators.js';
+import { GpProxy } from './gp.js';
 import { OptimizeLoop, type OptimizeOptions, envRewardOracle, readLoopState } from './loop.js';
 import { EnsembleProxy } from './proxy.js';
 import { calibration, countModes, selectDiverseBatch } from './select.js';
@@ -75,6 +76,73 @@ describe('the proxy ensemble', () => {
     expect(Array.from(repeat.mean)).toEqual(Array.from(inside.mean));
     proxy.dispose();
     again.dispose();
+  });
+});
+
+describe('the Tanimoto GP proxy', () => {
+  it('matches the closed-form posterior on two points', async () => {
+    const gp = new GpProxy(3);
+    await gp.fit(Float32Array.of(1, 1, 0, 0, 1, 1), [2, 4], 0);
+    // Tanimoto: k(a, b) = 1/3; the query c = [1, 0, 0] has k(c, a) = 1/2, k(c, b) = 0.
+    const r = gp.noiseRatio;
+    const det = (1 + r) ** 2 - 1 / 9;
+    const inv = [(1 + r) / det, -1 / 3 / det, -1 / 3 / det, (1 + r) / det];
+    const y = [-1, 1]; // standardized scores
+    const alpha = [inv[0]! * y[0]! + inv[1]! * y[1]!, inv[2]! * y[0]! + inv[3]! * y[1]!];
+    const signal = (y[0]! * alpha[0]! + y[1]! * alpha[1]!) / 2;
+    const p = await gp.predict(Float32Array.of(1, 0, 0), 1);
+    expect(p.mean[0]).toBeCloseTo(3 + 0.5 * alpha[0]!, 10);
+    expect(p.std[0]).toBeCloseTo(Math.sqrt(signal * (1 - 0.25 * inv[0]!)), 10);
+  });
+
+  it('learns an additive function of bits, and falls back to the data mean away from the data', async () => {
+    const rng = new Rng(5);
+    const dim = 128;
+    const weights = Array.from({ length: 64 }, () => rng.uniform(-1, 1));
+    const row = () => {
+      const x = new Float32Array(dim);
+      for (let k = 0; k < 12; k++) x[rng.int(64)] = 1;
+      return x;
+    };
+    const score = (x: Float32Array) => x.reduce((s, v, j) => s + v * (weights[j] ?? 0), 0);
+    const train = Array.from({ length: 200 }, row);
+    const test = Array.from({ length: 50 }, row);
+    const flat = (rows: Float32Array[]) => {
+      const out = new Float32Array(rows.length * dim);
+      rows.forEach((x, i) => out.set(x, i * dim));
+      return out;
+    };
+    const y = train.map(score);
+    const gp = new GpProxy(dim);
+    const mse = await gp.fit(flat(train), y, 0);
+    expect(mse).toBeLessThan(0.1);
+    const p = await gp.predict(flat(test), test.length);
+    const truth = test.map(score);
+    const mt = truth.reduce((a, b) => a + b) / truth.length;
+    const mp = p.mean.reduce((a, b) => a + b) / truth.length;
+    let cov = 0;
+    let vt = 0;
+    let vp = 0;
+    truth.forEach((t, i) => {
+      cov += (t - mt) * (p.mean[i]! - mp);
+      vt += (t - mt) ** 2;
+      vp += (p.mean[i]! - mp) ** 2;
+    });
+    expect(cov / Math.sqrt(vt * vp)).toBeGreaterThan(0.8);
+    // Bits the data never had: no similarity to any point, so the data mean and the prior's std.
+    const far = new Float32Array(dim);
+    for (let j = 64; j < 76; j++) far[j] = 1;
+    const pf = await gp.predict(far, 1);
+    expect(pf.mean[0]).toBeCloseTo(y.reduce((a, b) => a + b) / y.length, 10);
+    expect(pf.std[0]).toBeGreaterThan(Math.max(...p.std));
+    const seen = await gp.predict(train[0]!, 1);
+    expect(pf.std[0]).toBeGreaterThan(3 * seen.std[0]!);
+    expect(() =>
+      gp.predict(
+        Float32Array.from(far, (v) => -v),
+        1,
+      ),
+    ).toThrow(/features >= 0/);
   });
 });
 

@@ -32,6 +32,23 @@ export interface Prediction {
   std: Float64Array;
 }
 
+/** A model of the oracle with uncertainty, refit to all data each round. */
+export interface Proxy {
+  readonly fitted: boolean;
+  /** Fits to rows of features `x` and scores `y`; returns the training MSE in score units. */
+  fit(x: Float32Array, y: ArrayLike<number>, seed: number): Promise<number>;
+  /** Mean and standard deviation for `n` rows of features, in score units. */
+  predict(x: Float32Array, n: number): Promise<Prediction>;
+  dispose(): void;
+}
+
+/**
+ * The proxies by name: `ensemble`, MLPs on the env's features (any env); `gp`, a Gaussian
+ * process with a Tanimoto kernel (features >= 0; fingerprints from few data).
+ */
+export const PROXIES = ['ensemble', 'gp'] as const;
+export type ProxyName = (typeof PROXIES)[number];
+
 interface Member {
   weights: tf.Variable[];
   biases: tf.Variable[];
@@ -44,7 +61,7 @@ interface Member {
  * standardized for training. Every fit starts from fresh weights, and everything random comes
  * from the seed, so a fit is a function of its data and seed (what a resumed loop relies on).
  */
-export class EnsembleProxy {
+export class EnsembleProxy implements Proxy {
   readonly options: EnsembleOptions;
   private members: Member[] = [];
   private yMean = 0;
