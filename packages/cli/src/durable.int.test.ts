@@ -173,6 +173,24 @@ describe('interruptions', () => {
     expect(metrics(out).steps).toHaveLength(cp.iteration + 3);
   });
 
+  it('a run that is training cannot be resumed or replaced by a second process', async () => {
+    const child = await startTraining('busy');
+    const done = finished(child);
+    const resumed = gfn('train', '--resume', 'busy', '--iterations', '200000', '--quiet');
+    const forced = gfn('train', ...GRID, '--iterations', '2', '--force', '--out', 'busy');
+    child.kill('SIGINT');
+    expect((await done).code).toBe(130);
+    for (const second of [resumed, forced]) {
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain('is in use by process');
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('.busy.'))).toEqual([]);
+    // Once the first process is gone, its run resumes (and its lock is gone with it).
+    expect(existsSync(join(dir, 'busy', '.lock'))).toBe(false);
+    const cp = readCheckpoint(join(dir, 'busy'));
+    expect(gfn('train', '--resume', 'busy', '--iterations', String(cp.iteration + 2)).code).toBe(0);
+  });
+
   it('a second Ctrl-C exits at once', async () => {
     const child = await startTraining('twice');
     const done = finished(child);

@@ -54,6 +54,21 @@ describe('gfn optimize', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('top-k mean score');
   });
 
+  it('fits a Tanimoto GP proxy with --proxy gp', () => {
+    const out = join(dir, 'gp');
+    const r = runGfn(dir, [
+      ...TINY,
+      ...['--generators', 'random', '--rounds', '2', '--proxy', 'gp', '--out', out],
+    ]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const rounds = lines(join(out, 'random-seed0', 'rounds.jsonl'));
+    expect(rounds.map((x) => x['round'])).toEqual([0, 1, 2]);
+    const cal = rounds[2]!['calibration'] as { rmse: number; spearman: number };
+    expect(Number.isFinite(cal.rmse)).toBe(true);
+    expect(Number.isFinite(cal.spearman)).toBe(true);
+  });
+
   it('after SIGKILL, --resume finishes with the same data as a loop that was never stopped', async () => {
     const args = [...TINY, '--generators', 'tb', '--rounds', '4'];
     const whole = runGfn(dir, [...args, '--out', 'whole']);

@@ -44,7 +44,7 @@ import {
 import { absoluteInputParams, keepInputs, runInputs } from './inputs.js';
 import { CHECK_LIMIT_FLAG, modelCheckEnv } from './model-check.js';
 import { ProgressBar } from './progress.js';
-import { type RunDirTarget, newRunDir } from './run-dir.js';
+import { type RunDirTarget, lockDir, newRunDir } from './run-dir.js';
 import { info, interruptions, startBackend } from './setup.js';
 import { finishRun } from './summary.js';
 import { QUEUE_FLAGS } from './worker.js';
@@ -301,8 +301,12 @@ async function trainWith(
   let target: RunDirTarget;
   let metricsFrom: number | undefined;
   let iterations: number;
+  // One process writes a run directory: a second gfn train --resume (or --force) of a run that
+  // is training is refused.
+  const unlocks: (() => void)[] = [];
   if (resume !== undefined) {
     const saved = readRunConfig(resume);
+    unlocks.push(lockDir(resume));
     const kept = runInputs(resume, saved, info);
     const modules = await loadRunModules(kept.modules, pluginSpecs, values['trust'] === true);
     const total = given.has('iterations') ? (values['iterations'] as number) : saved.iterations;
@@ -354,6 +358,14 @@ async function trainWith(
       values['force'] === true,
       defaultRunName(run.config),
     );
+    // With --force, the run being replaced is locked too until the new one takes its place.
+    try {
+      unlocks.push(lockDir(target.current));
+      if (target.final !== target.current) unlocks.push(lockDir(target.final));
+    } catch (err) {
+      target.discard();
+      throw err;
+    }
     run.inputs = keepInputs(target.current, factory, run.envParams, run.modules);
     run.save(target.current);
     iterations = run.config.iterations;
@@ -389,6 +401,7 @@ async function trainWith(
     target.discard();
     await run.close();
     await oracle?.close();
+    for (const unlock of unlocks) unlock();
   }
 }
 
