@@ -157,7 +157,7 @@ describe('bad input', () => {
     expectUserError(
       gfn('train', '--loss', 'tbb', '--iterations', '1'),
       "unknown loss 'tbb'",
-      "'db', 'fldb', 'fm', 'mdb', 'ppo', 'sql', 'subtb', 'tb', 'zvar'",
+      "'a2c', 'db', 'fldb', 'fm', 'mdb', 'ppo', 'sql', 'subtb', 'tb', 'zvar'",
     );
   });
   it('names the plugin and its options for an unknown option', () => {

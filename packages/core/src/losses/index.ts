@@ -25,4 +25,4 @@ export { ForwardLookingDetailedBalance } from './forward-looking.js';
 export { LogPartitionVariance } from './log-partition-variance.js';
 export { ModifiedDetailedBalance } from './modified-detailed-balance.js';
 export { SoftQLearning } from './soft-q-learning.js';
-export { Ppo, type PpoArrays, type PpoOptions } from './ppo.js';
+export { A2c, Ppo, type PpoArrays, type PpoOptions } from './ppo.js';

@@ -30,7 +30,7 @@ export interface PpoOptions {
  * concentrates on the best objects it finds: the contrast with a GFlowNet's diversity.
  */
 export class Ppo extends ResidualLoss<PpoArrays> {
-  readonly name = 'ppo';
+  readonly name: string = 'ppo';
   readonly usesLogZ = false;
   readonly epochs: number;
   private readonly o: PpoOptions;
@@ -61,15 +61,11 @@ export class Ppo extends ResidualLoss<PpoArrays> {
     const out = model.outputs(x.states, x.n);
     if (!out.logFlow) throw new GfnInternalError('capability', 'ppo needs the state-value head');
     const logp = forwardLogProbs(out.logits, x); // [N]
-    // The first update of a batch runs the policy that sampled it: its log-probs are pi_old.
-    x.oldLogProb ??= Float32Array.from(logp.dataSync());
-    const ratio = tf.exp(tf.sub(logp, tf.tensor1d(x.oldLogProb))); // [N]
     const value = out.logFlow; // [N]
     const returns = tf.tensor1d(x.returns);
     // A constant: read back, so no gradient flows through V into the policy term.
     const advantage = tf.tensor1d(tf.sub(returns, value).dataSync() as Float32Array); // [N]
-    const clipped = tf.clipByValue(ratio, 1 - this.o.clip, 1 + this.o.clip);
-    const surrogate = tf.minimum(tf.mul(ratio, advantage), tf.mul(clipped, advantage));
+    const surrogate = this.surrogate(logp, x, advantage);
     const a = out.logits.shape[1];
     const logAll = tf.logSoftmax(tf.add(out.logits, tf.tensor2d(x.forwardLogMask, [x.n, a])));
     const allowed = tf.tensor2d(
@@ -84,8 +80,42 @@ export class Ppo extends ResidualLoss<PpoArrays> {
     ]) as tf.Scalar;
   }
 
+  /** The policy term to maximize, per row: PPO's clipped ratio times the advantage. */
+  protected surrogate(logp: tf.Tensor1D, x: PpoArrays, advantage: tf.Tensor1D): tf.Tensor1D {
+    // The first update of a batch runs the policy that sampled it: its log-probs are pi_old.
+    x.oldLogProb ??= Float32Array.from(logp.dataSync());
+    const ratio = tf.exp(tf.sub(logp, tf.tensor1d(x.oldLogProb))); // [N]
+    const clipped = tf.clipByValue(ratio, 1 - this.o.clip, 1 + this.o.clip);
+    return tf.minimum(tf.mul(ratio, advantage), tf.mul(clipped, advantage));
+  }
+
   /** PPO has no partition function; NaN keeps it out of the log Z error. */
   estimateLogZ(): number {
     return NaN;
+  }
+}
+
+/**
+ * A2C, the advantage actor-critic (Mnih et al., 2016) in its synchronous form, a second
+ * reward-maximizing baseline: one update per batch of
+ *
+ *   - mean log pi(a|s) A + value * mean (V(s) - G)^2 - entropy * mean H(pi(.|s))
+ *
+ * with the same Monte-Carlo return G = R(x) (the reward comes at the end of a trajectory, with
+ * no discount), advantage A = G - V(s) and value head as PPO, but no ratio and no clipping.
+ */
+export class A2c extends Ppo {
+  override readonly name: string = 'a2c';
+
+  constructor(options: LossOptions) {
+    super({ ...options, options: { ...options.options, epochs: 1 } });
+  }
+
+  protected override surrogate(
+    logp: tf.Tensor1D,
+    _x: PpoArrays,
+    advantage: tf.Tensor1D,
+  ): tf.Tensor1D {
+    return tf.mul(logp, advantage);
   }
 }

@@ -6,7 +6,7 @@ import { ForwardLookingDetailedBalance } from '../losses/forward-looking.js';
 import { LogPartitionVariance } from '../losses/log-partition-variance.js';
 import { LossPlugin } from '../losses/loss.js';
 import { ModifiedDetailedBalance } from '../losses/modified-detailed-balance.js';
-import { Ppo } from '../losses/ppo.js';
+import { A2c, Ppo } from '../losses/ppo.js';
 import { SoftQLearning } from '../losses/soft-q-learning.js';
 import {
   LinexPenalty,
@@ -49,6 +49,25 @@ const ALPHA = {
   max: 100,
   description: 'replay probability proportional to R^alpha',
 } as const;
+/** The options PPO and A2C share. */
+const ACTOR_CRITIC_OPTIONS = [
+  {
+    name: 'entropy',
+    type: 'float',
+    default: 0.01,
+    min: 0,
+    max: 100,
+    description: 'weight of the entropy bonus',
+  },
+  {
+    name: 'value',
+    type: 'float',
+    default: 0.5,
+    min: 0,
+    max: 100,
+    description: 'weight of the value loss',
+  },
+] as const;
 
 const LOSSES: LossPlugin[] = [
   {
@@ -108,22 +127,7 @@ const LOSSES: LossPlugin[] = [
       'PPO (Schulman et al. 2017), a reward-maximizing baseline: clipped surrogate, value head, entropy bonus',
     options: [
       { name: 'clip', type: 'float', default: 0.2, min: 0, max: 10, description: 'ratio clip' },
-      {
-        name: 'entropy',
-        type: 'float',
-        default: 0.01,
-        min: 0,
-        max: 100,
-        description: 'weight of the entropy bonus',
-      },
-      {
-        name: 'value',
-        type: 'float',
-        default: 0.5,
-        min: 0,
-        max: 100,
-        description: 'weight of the value loss',
-      },
+      ...ACTOR_CRITIC_OPTIONS,
       {
         name: 'epochs',
         type: 'int',
@@ -134,6 +138,13 @@ const LOSSES: LossPlugin[] = [
       },
     ],
     create: (o) => new Ppo(o),
+  },
+  {
+    name: 'a2c',
+    description:
+      'A2C (Mnih et al. 2016), a reward-maximizing baseline: one policy-gradient step per batch with a value head and an entropy bonus',
+    options: ACTOR_CRITIC_OPTIONS,
+    create: (o) => new A2c(o),
   },
   {
     name: 'mdb',
