@@ -23,9 +23,10 @@ import {
 } from '../samplers/trajectories.js';
 import type { RunConfig } from './config.js';
 import { Rng } from '../util/rng.js';
-import type { ActorBatch, Actors, WeightSnapshot } from '../actors/pool.js';
+import type { ActorBatch, Actors } from '../actors/pool.js';
 import type { OracleClient } from '../oracles/client.js';
 import { type OracleReward, OracleScorer } from '../oracles/rewards.js';
+import { ActorPipeline } from './actor-pipeline.js';
 import { Adam, type SerializedOptimizer } from './adam.js';
 import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
 import type { Reporter, StepRecord } from './reporter.js';
@@ -152,12 +153,8 @@ export class Run {
   readonly modes: ModeTracker;
   readonly tracker: SampleTracker | null;
   private readonly streams: Record<string, Rng>;
-  private readonly actors: Actors | null;
-  /** The next fresh batches, being sampled by the actors while this iteration trains. */
-  private pending: { batch: Promise<ActorBatch>; version: number }[] = [];
-  /** The weights last sent to the actors. */
-  private sent: WeightSnapshot | null = null;
-  private lag = 0;
+  /** Actor threads sampling the next batches while this iteration trains (none: the sampler). */
+  private readonly actors: ActorPipeline | null;
   private readonly optimizer: Adam;
   private iterationCount = 0;
   private trajectoryCount = 0;
@@ -179,7 +176,7 @@ export class Run {
     this.graph = parts.graph;
     this.modules = parts.modules;
     this.streams = parts.streams ?? {};
-    this.actors = parts.actors ?? null;
+    this.actors = parts.actors ? new ActorPipeline(parts.actors, this.config.syncEvery) : null;
     this.inputs = parts.inputs ?? {};
     // PyTorch's Adam constants (tfjs defaults epsilon to 1e-7), so runs compare with torchgfn's.
     const net = this.model.netVariables;
@@ -266,58 +263,28 @@ export class Run {
   }
 
   /**
-   * `count` fresh trajectories, and their prepared arrays when actors made them. Without actors,
-   * from the sampler. With N actors, N batches are under way: this iteration takes the oldest and
-   * asks for the next at once, so actors sample (and score, and prepare) while the learner trains.
-   * A batch is sampled with the weights sent when it was asked for: a policy lag of N updates (up
-   * to N + syncEvery - 1), which the objectives, all correct off-policy, allow.
+   * `count` fresh trajectories, and their prepared arrays when actors made them: from the
+   * sampler, or the oldest batch of the actor pipeline (see ActorPipeline for the policy lag).
    */
   private async freshBatch(count: number): Promise<ActorBatch> {
     if (!this.actors) {
-      this.lag = 0;
       const batch = await this.sampler.sample(this.model, count, this.iterationCount);
       return { batch, prepared: null };
     }
-    const ahead = this.actors.threads;
-    for (let i = this.pending.length; i < ahead; i++) {
+    return this.actors.next({
+      first: count,
       // Once the replay buffer holds anything, every later batch leaves room for replayed ones.
-      const next = i === 0 ? count : this.config.batchSize - this.replayShareCount();
-      this.pending.push(this.requestBatch(next, this.iterationCount + i));
-    }
-    const request = this.pending.shift()!;
-    const result = await request.batch;
-    this.lag = this.iterationCount - request.version;
-    this.pending.push(
-      this.requestBatch(
-        this.config.batchSize - this.replayShareCount(),
-        this.iterationCount + ahead,
-      ),
-    );
-    return result;
+      later: this.config.batchSize - this.replayShareCount(),
+      iteration: this.iterationCount,
+      model: this.model,
+      // Actors prepare the batch unless replayed trajectories join it or its rewards change.
+      prepare: this.replay === null && this.scorer === null && this.rewardFn === null,
+    });
   }
 
   /** Replayed trajectories per batch once the buffer has any (0 without a buffer). */
   private replayShareCount(): number {
     return this.replay ? Math.round(this.config.batchSize * this.config.replayShare) : 0;
-  }
-
-  private requestBatch(
-    count: number,
-    iteration: number,
-  ): { batch: Promise<ActorBatch>; version: number } {
-    const version = this.iterationCount;
-    if (!this.sent || version - this.sent.version >= this.config.syncEvery) {
-      this.sent = {
-        version,
-        weights: this.model.netVariables.map((v) => (v.dataSync() as Float32Array).slice()),
-      };
-    }
-    // Actors prepare the batch unless replayed trajectories will join it or an oracle rescores it.
-    const prepare = this.replay === null && this.scorer === null && this.rewardFn === null;
-    const batch = this.actors!.sample(this.sent, count, iteration, prepare);
-    // Rejections surface where the batch is awaited; this only keeps an unawaited one quiet.
-    batch.catch(() => undefined);
-    return { batch, version: this.sent.version };
   }
 
   /** Restarts a random stream from a seed (actor threads reseed their sampler per task). */
@@ -396,7 +363,7 @@ export class Run {
       seconds: this.trainSeconds,
     };
     if (this.modes.enabled) record.modes_found = this.modes.found;
-    if (this.actors) record.policy_lag = this.lag;
+    if (this.actors) record.policy_lag = this.actors.lag;
     if (skipped) record.skipped = 1;
     if (this.scorer) Object.assign(record, this.scorer.record());
     return record;
@@ -526,8 +493,7 @@ export class Run {
    */
   async restore(cp: Checkpoint): Promise<void> {
     // Batches asked of actors before the restore were sampled with other weights.
-    this.pending = [];
-    this.sent = null;
+    this.actors?.reset();
     this.iterationCount = cp.iteration;
     this.trajectoryCount = cp.trajectories;
     this.trainSeconds = cp.seconds;
@@ -602,14 +568,12 @@ export class Run {
 
   /** Stops the actor threads (if any) and frees the model's tensors. */
   async close(): Promise<void> {
-    this.pending = [];
     await this.actors?.close();
     this.dispose();
   }
 
   /** Frees the model's tensors (the optimizer keeps plain arrays) and stops any actor threads. */
   dispose(): void {
-    this.pending = [];
     void this.actors?.close();
     this.model.dispose();
   }
