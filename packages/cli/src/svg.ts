@@ -61,7 +61,7 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): strin
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(o.title)}">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(o.title)}</text>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="${titleSize(o.title, width)}" font-weight="bold">${escapeXml(o.title)}</text>`,
   ];
   if (xs.length === 0) {
     parts.push(
@@ -144,7 +144,7 @@ export function gridHeatmaps(
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(o.title)}">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(o.title)}</text>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="${titleSize(o.title, width)}" font-weight="bold">${escapeXml(o.title)}</text>`,
   ];
   panels.forEach((p, k) => {
     const left = gap + k * (panelW + gap);
@@ -168,4 +168,12 @@ export function gridHeatmaps(
     '</svg>',
   );
   return parts.join('\n');
+}
+
+/**
+ * The title's font size: 15, or smaller so that a long title fits the width (bold sans-serif
+ * glyphs average about 0.6 em).
+ */
+function titleSize(title: string, width: number): number {
+  return Math.max(9, Math.min(15, Math.floor((width - 16) / (0.6 * title.length))));
 }
