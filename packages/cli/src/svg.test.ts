@@ -1,9 +1,17 @@
-import { lineChart } from './svg.js';
+import { type Series, lineChart } from './svg.js';
 
 const fontSize = (svg: string) => Number(/font-size="(\d+)" font-weight="bold"/.exec(svg)![1]);
 
 describe('line charts', () => {
-  const series = [{ name: 'a', points: [[0, 1] as [number, number], [1, 2]] }];
+  const series: Series[] = [
+    {
+      name: 'a',
+      points: [
+        [0, 1],
+        [1, 2],
+      ],
+    },
+  ];
   it('keep the title at 15 px when it fits, and set a long one smaller so that it fits', () => {
     const short = lineChart(series, { title: 'modes found', xLabel: 'x', yLabel: 'y' });
     expect(fontSize(short)).toBe(15);
