@@ -281,79 +281,83 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number |
   );
   const seeds = values['seeds'] as number;
   const unlock = lockDir(out);
-  if (resumeDir === undefined) {
-    if (existsSync(join(out, CONFIG_FILE))) {
-      throw new UserError(
-        `'${out}' already holds a gfn optimize comparison: continue it with --resume ${out}, or choose another --out`,
-      );
-    }
-    const saved: SavedConfig = {
-      format: 'gflownet-ts/optimize-config@1',
-      argv: argv.filter(
-        (a, i) => a !== '--out' && argv[i - 1] !== '--out' && !a.startsWith('--out='),
-      ),
-      env: env.name,
-      env_params: setup.params,
-      generators,
-      seeds,
-    };
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, CONFIG_FILE), `${JSON.stringify(saved, null, 2)}\n`);
-  }
-  const client = oracleClientFromFlags(values, {
-    cache: join(out, 'oracle-scores.jsonl'),
-  });
-  const oracle = client ? clientOracle(env, client) : envRewardOracle(env);
-  const initialData = values['data'] ? readDataFile(values['data'] as string, env) : null;
-  info(
-    `optimizing ${env.name} ${JSON.stringify(setup.params)} with ${generators.join(', ')}: ` +
-      `${options.rounds} rounds of ${options.queries} queries (${options.acquisition}), ` +
-      `${seeds} seed(s), oracle: ${oracle.name}`,
-  );
-  const stop = interruptions('round', 'the last complete round is kept');
   try {
-    for (const name of generators) {
-      for (let seed = 0; seed < seeds; seed++) {
-        if (stop.signal.aborted) break;
-        const dir = join(out, `${name}-seed${seed}`);
-        const saved = readLoopState(dir);
-        if (saved && saved.completed >= options.rounds) continue;
-        const generator = await makeGenerator(name, seed, saved?.generator ?? null);
-        const loop = new OptimizeLoop(
-          env,
-          generator,
-          oracle,
-          { ...options.loop, seed },
-          dir,
-          saved,
+    if (resumeDir === undefined) {
+      if (existsSync(join(out, CONFIG_FILE))) {
+        throw new UserError(
+          `'${out}' already holds a gfn optimize comparison: continue it with --resume ${out}, or choose another --out`,
         );
-        const label = `${name} seed ${seed}`;
-        if (saved) info(`${label}: resuming after round ${saved.completed}`);
-        try {
-          await loop.run(
-            {
-              signal: stop.signal,
-              progress: progressLine(label, options.rounds),
-              onRound: (r) => info(roundLine(label, r, options.rounds)),
-            },
-            initialData,
+      }
+      const saved: SavedConfig = {
+        format: 'gflownet-ts/optimize-config@1',
+        argv: argv.filter(
+          (a, i) => a !== '--out' && argv[i - 1] !== '--out' && !a.startsWith('--out='),
+        ),
+        env: env.name,
+        env_params: setup.params,
+        generators,
+        seeds,
+      };
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, CONFIG_FILE), `${JSON.stringify(saved, null, 2)}\n`);
+    }
+    const client = oracleClientFromFlags(values, {
+      cache: join(out, 'oracle-scores.jsonl'),
+    });
+    const oracle = client ? clientOracle(env, client) : envRewardOracle(env);
+    const initialData = values['data'] ? readDataFile(values['data'] as string, env) : null;
+    info(
+      `optimizing ${env.name} ${JSON.stringify(setup.params)} with ${generators.join(', ')}: ` +
+        `${options.rounds} rounds of ${options.queries} queries (${options.acquisition}), ` +
+        `${seeds} seed(s), oracle: ${oracle.name}`,
+    );
+    const stop = interruptions('round', 'the last complete round is kept');
+    try {
+      for (const name of generators) {
+        for (let seed = 0; seed < seeds; seed++) {
+          if (stop.signal.aborted) break;
+          const dir = join(out, `${name}-seed${seed}`);
+          const saved = readLoopState(dir);
+          if (saved && saved.completed >= options.rounds) continue;
+          const generator = await makeGenerator(name, seed, saved?.generator ?? null);
+          const loop = new OptimizeLoop(
+            env,
+            generator,
+            oracle,
+            { ...options.loop, seed },
+            dir,
+            saved,
           );
-        } finally {
-          loop.dispose();
+          const label = `${name} seed ${seed}`;
+          if (saved) info(`${label}: resuming after round ${saved.completed}`);
+          try {
+            await loop.run(
+              {
+                signal: stop.signal,
+                progress: progressLine(label, options.rounds),
+                onRound: (r) => info(roundLine(label, r, options.rounds)),
+              },
+              initialData,
+            );
+          } finally {
+            loop.dispose();
+          }
         }
       }
+    } finally {
+      stop.dispose();
+      await client?.oracle.close?.();
     }
+    writeComparison(out);
+    if (stop.signal.aborted) {
+      info(`stopped; continue with: gfn optimize --resume ${out}`);
+      return stop.exitCode();
+    }
+    info(`wrote ${join(out, CONFIG_FILE)} and its plots (gfn report ${out} makes an HTML page)`);
   } finally {
-    stop.dispose();
-    await client?.oracle.close?.();
+    // Also on an error: a main() that goes on (tests, embedding) must not keep the lock.
+    unlock();
   }
-  writeComparison(out);
-  unlock();
-  if (stop.signal.aborted) {
-    info(`stopped; continue with: gfn optimize --resume ${out}`);
-    return stop.exitCode();
-  }
-  info(`wrote ${join(out, CONFIG_FILE)} and its plots (gfn report ${out} makes an HTML page)`);
 
   async function makeGenerator(
     name: string,

@@ -286,7 +286,22 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
   }
 }
 
+/** Trains (see trainLocked); the run directory's lock is released however that ends. */
 async function trainWith(
+  ...args: Parameters<typeof trainLocked> extends [unknown, ...infer Rest] ? Rest : never
+): Promise<number | void> {
+  const unlocks: (() => void)[] = [];
+  try {
+    return await trainLocked(unlocks, ...args);
+  } finally {
+    for (const unlock of unlocks) unlock();
+  }
+}
+
+async function trainLocked(
+  // One process writes a run directory: a second gfn train --resume (or --force) of a run that
+  // is training is refused. The locks taken go here.
+  unlocks: (() => void)[],
   values: Record<string, FlagValue>,
   envParams: Record<string, string | number>,
   given: Set<string>,
@@ -301,9 +316,6 @@ async function trainWith(
   let target: RunDirTarget;
   let metricsFrom: number | undefined;
   let iterations: number;
-  // One process writes a run directory: a second gfn train --resume (or --force) of a run that
-  // is training is refused.
-  const unlocks: (() => void)[] = [];
   if (resume !== undefined) {
     const saved = readRunConfig(resume);
     unlocks.push(lockDir(resume));
@@ -401,7 +413,6 @@ async function trainWith(
     target.discard();
     await run.close();
     await oracle?.close();
-    for (const unlock of unlocks) unlock();
   }
 }
 
