@@ -279,26 +279,26 @@ export async function trainCommand(argv: readonly string[]): Promise<number | vo
   const oracleSpec = values['oracle'] as string | undefined;
   // With --redis, actor batches and oracle calls go to gfn worker processes through queues.
   const remote = redis ? await LearnerQueue.open(redis, values['queue'] as string, info) : null;
+  // The run directory's locks, released however training ends.
+  const unlocks: (() => void)[] = [];
   try {
-    return await trainWith(values, envParams, given, backend, pluginSpecs, remote, oracleSpec);
+    return await trainWith(
+      unlocks,
+      values,
+      envParams,
+      given,
+      backend,
+      pluginSpecs,
+      remote,
+      oracleSpec,
+    );
   } finally {
+    for (const unlock of unlocks) unlock();
     await remote?.close();
   }
 }
 
-/** Trains (see trainLocked); the run directory's lock is released however that ends. */
 async function trainWith(
-  ...args: Parameters<typeof trainLocked> extends [unknown, ...infer Rest] ? Rest : never
-): Promise<number | void> {
-  const unlocks: (() => void)[] = [];
-  try {
-    return await trainLocked(unlocks, ...args);
-  } finally {
-    for (const unlock of unlocks) unlock();
-  }
-}
-
-async function trainLocked(
   // One process writes a run directory: a second gfn train --resume (or --force) of a run that
   // is training is refused. The locks taken go here.
   unlocks: (() => void)[],

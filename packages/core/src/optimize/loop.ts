@@ -197,9 +197,9 @@ export interface LoopHooks {
 
 /**
  * The multi-round loop of black-box optimization with a generator (Bengio et al. 2021, section
- * 4.3): initial data; then each round fits a proxy (an ensemble or a GP) to all data, lets the generator
- * search with the acquisition function of the proxy as its reward, chooses a diverse batch of
- * new objects from the generator's pool, and adds the oracle's scores. Every round is saved
+ * 4.3): initial data; then each round fits a proxy (an ensemble or a GP) to all data, lets the
+ * generator search with the acquisition function of the proxy as its reward, chooses a diverse
+ * batch of new objects from the generator's pool, and adds the oracle's scores. Every round is saved
  * atomically in `dir` (optimize-state.json, with the generator's checkpoint), so a loop killed
  * at any moment resumes from its last complete round.
  */
